@@ -1,0 +1,41 @@
+# The README's two commands: `make reproduce` and `make test`. Both bootstrap .venv when needed
+# (torch==2.13.0 first: the CPU build on this machine; anything else pulls a multi-GB CUDA build)
+# and are idempotent.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.neurorepro-installed
+PLAN   ?= smoke
+
+export RAY_AUTH_MODE := disabled
+export RAY_USAGE_STATS_ENABLED := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: reproduce test bench lint venv clean-results
+
+venv: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	# NeuroBench is compared against in the metric tests; its own deps would replace torch.
+	$(BIN)/pip install -q --no-deps neurobench==2.3.0 snntorch==1.0.0
+	touch $(STAMP)
+
+reproduce: $(STAMP)
+	$(BIN)/neurorepro data synth --all
+	$(BIN)/neurorepro run $(PLAN)
+	$(BIN)/neurorepro leaderboard --plan $(PLAN)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest benchmarks -q --benchmark-only -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check suite implementations tests benchmarks
+	$(BIN)/ruff format --check suite implementations tests benchmarks

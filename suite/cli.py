@@ -1,0 +1,269 @@
+"""The ``neurorepro`` command line.
+
+Errors a user can cause print as one line on stderr and exit with status 2; an unexpected error
+exits with status 1 and one line, unless ``--debug`` asks for the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from suite.errors import NeuroReproError
+from suite.registry import KINDS, SINGULAR, Registry, build_registry
+
+log = logging.getLogger("neurorepro")
+
+
+class Settings:
+    def __init__(self, root: Path, results: Path, data_root: Path, debug: bool) -> None:
+        self.root, self.results, self.data_root, self.debug = root, results, data_root, debug
+        self._registry: Registry | None = None
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = build_registry(self.root)
+        return self._registry
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+              help="Project directory: plans/ are found here.")
+@click.option("--results", type=click.Path(file_okay=False, path_type=Path), envvar="NEUROREPRO_RESULTS",
+              default=None, help="Results store [default: ROOT/results].")
+@click.option("--data-root", type=click.Path(file_okay=False, path_type=Path), envvar="NEUROREPRO_DATA",
+              default=None, help="Datasets directory [default: ROOT/datasets].")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.pass_context
+def cli(ctx: click.Context, root: Path, results: Path | None, data_root: Path | None, debug: bool) -> None:
+    """NeuroRepro: reproduce neuromorphic papers, compare models, publish leaderboards."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    root = root.resolve()
+    ctx.obj = Settings(root, (results or root / "results").resolve(), (data_root or root / "datasets").resolve(), debug)
+
+
+# -- list -------------------------------------------------------------------------------------
+
+
+@cli.command("list")
+@click.argument("kind", required=False, type=click.Choice([*KINDS, "all"]), default="all")
+@pass_settings
+def list_cmd(s: Settings, kind: str) -> None:
+    """List registered names (never imports torch, jax or ray)."""
+    reg = s.registry
+    for k in KINDS if kind == "all" else [kind]:
+        if k == "claims":
+            _list_claims(reg, detailed=kind == "claims")
+            continue
+        entries = reg.entries(k)
+        click.echo(f"{k} ({len(entries)}):")
+        for e in entries:
+            desc = e.meta.get("description") or e.meta.get("path") or ""
+            extra = f" [{e.meta['framework']}]" if k == "models" and e.meta.get("framework") else ""
+            extra += f" -> {e.meta['protocol']}" if k == "tasks" else ""
+            click.echo(f"  {e.name}{extra}  {desc}".rstrip())
+    for msg in reg.load_errors:
+        click.echo(f"warning: {msg}", err=True)
+
+
+def _list_claims(reg: Registry, detailed: bool) -> None:
+    from suite.claims import load_claims
+
+    claims = load_claims(reg)
+    click.echo(f"claims ({len(claims)}):")
+    if not detailed:
+        return
+    for c in claims:
+        std = f" ± {c.std:g}" if c.std is not None else ""
+        mark = "verified" if c.verified else "unverified"
+        click.echo(f"  {c.id}: {c.task}/{c.model} {c.metric} = {c.value:g}{std} ({c.source}; {mark})")
+
+
+# -- run --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("plan")
+@click.option("--dry-run", is_flag=True, help="Print the expanded specs, their keys and which are done.")
+@click.option("--executor", type=click.Choice(["ray", "inline"]), default="ray", show_default=True)
+@click.option("--address", default=None, help="Join a Ray cluster: 'auto' or HOST:PORT [default: embedded].")
+@click.option("--num-cpus", type=int, default=None, help="CPUs of the embedded Ray cluster [default: all].")
+@click.option("--force", is_flag=True, help="Re-run specs that already have an ok record.")
+@pass_settings
+def run(s: Settings, plan: str, dry_run: bool, executor: str, address: str | None, num_cpus: int | None, force: bool) -> None:
+    """Run PLAN (a plan file or a registered plan name)."""
+    from suite.runner.driver import prepare, run_plan
+    from suite.spec import load_plan, resolve_plan_path
+    from suite.store import Store
+
+    reg = s.registry
+    p = load_plan(resolve_plan_path(plan, reg), reg)
+    store = Store(s.results)
+    state = prepare(p, reg, store, s.data_root, force=force)
+    if dry_run:
+        _print_dry_run(state)
+        return
+    todo = state.todo
+    if not todo:
+        click.echo(f"plan '{p.name}': all {len(state.items)} specs already done; executed 0 benchmarks")
+        return
+    if executor == "ray":
+        from suite.runner.ray_runner import RayExecutor
+
+        ex: Any = RayExecutor(address, num_cpus=num_cpus)
+    else:
+        from suite.runner.inline import InlineExecutor
+
+        ex = InlineExecutor()
+    context = {"root": str(s.root), "data_root": str(s.data_root), "plugins": None, "scratch": None}
+    summary = _with_progress(lambda cb: run_plan(state, store, ex, context, on_record=cb), len(todo), p.name)
+    click.echo(summary.line())
+    click.echo(f"records: {store.plan_dir(p.name)}")
+    for problem in store.problems:
+        click.echo(f"warning: {problem}", err=True)
+
+
+def _print_dry_run(state: Any) -> None:
+    click.echo(f"plan '{state.plan.name}': {len(state.items)} specs, {len(state.done)} done, {len(state.todo)} to run")
+    click.echo(f"{'key':<20}  {'status':<6}  {'task':<16} {'model':<14} {'emulator':<9} {'scale':<6} seed")
+    for it in state.items:
+        sp = it.spec
+        status = "done" if it.key in state.done else "todo"
+        click.echo(f"{it.key:<20}  {status:<6}  {sp.task:<16} {sp.model:<14} {sp.emulator:<9} {sp.scale:<6} {sp.seed}")
+
+
+def _with_progress(fn: Any, total: int, plan: str) -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    counts = {"failed": 0}
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("failed {task.fields[failed]}"),
+        TextColumn("left {task.fields[left]}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    ) as progress:
+        bar = progress.add_task(plan, total=total, failed=0, left=total)
+        done = 0
+        t0 = time.perf_counter()
+
+        def on_record(rec: dict[str, Any]) -> None:
+            nonlocal done
+            done += 1
+            counts["failed"] += rec["status"] != "ok"
+            progress.update(bar, advance=1, failed=counts["failed"], left=total - done)
+            if not console.is_terminal:
+                sp = rec["spec"]
+                acc = rec["metrics"].get("accuracy")
+                acc_s = f" accuracy={acc:.3f}" if isinstance(acc, float) else ""
+                click.echo(
+                    f"[{done}/{total} {time.perf_counter() - t0:6.1f}s] {rec['status']:<8} "
+                    f"{sp['task']}/{sp['model']}/{sp['emulator']} seed={sp['seed']}{acc_s}",
+                    err=True,
+                )
+
+        return fn(on_record)
+
+
+# -- leaderboard ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--plan", "plans", multiple=True, help="Only these plans [default: all].")
+@pass_settings
+def leaderboard(s: Settings, plans: tuple[str, ...]) -> None:
+    """Print the per-task leaderboard (mean ± std over seeds, n) from the store."""
+    from suite.report import leaderboard_text
+    from suite.store import Store
+
+    df = Store(s.results).consolidate(plans or None)
+    click.echo(leaderboard_text(df))
+
+
+# -- data -------------------------------------------------------------------------------------
+
+
+@cli.group()
+def data() -> None:
+    """Synthesise or verify datasets under the data root."""
+
+
+@data.command("synth")
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every dataset that has an offline generator.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@pass_settings
+def data_synth(s: Settings, names: tuple[str, ...], all_: bool, seed: int) -> None:
+    """Write offline stand-ins in each dataset's real on-disk format (idempotent)."""
+    from suite.data import get_dataset
+
+    reg = s.registry
+    targets = reg.names("datasets") if all_ or not names else list(names)
+    for name in targets:
+        ds = get_dataset(reg, name)
+        written = ds.synthesize(s.data_root, seed=seed)
+        click.echo(f"{name}: {'wrote ' + str(len(written)) + ' files' if written else 'up to date'} ({ds.version(s.data_root)})")
+
+
+@data.command("verify")
+@click.argument("names", nargs=-1)
+@pass_settings
+def data_verify(s: Settings, names: tuple[str, ...]) -> None:
+    """Check datasets against their checksums and layouts."""
+    from suite.data import get_dataset
+
+    reg = s.registry
+    for name in names or reg.names("datasets"):
+        ds = get_dataset(reg, name)
+        ds.verify(s.data_root)
+        click.echo(f"{name}: ok ({ds.version(s.data_root)})")
+
+
+# -- entry point ------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="neurorepro", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except NeuroReproError as exc:
+        if debug:
+            raise
+        click.echo(f"error: {exc}", err=True)
+        return 2
+    except KeyboardInterrupt:
+        click.echo("interrupted; finished records are kept, re-run the same command to resume", err=True)
+        return 130
+    except Exception as exc:
+        if debug:
+            raise
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        click.echo(f"error: internal error {type(exc).__name__}: {msg} (re-run with --debug for the traceback)", err=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

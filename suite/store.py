@@ -1,0 +1,274 @@
+"""The results store: one JSON record per spec, and a consolidated parquet table.
+
+Layout (the contract): ``<results>/runs/<plan>/<key>.json`` plus, for a failed spec,
+``<key>.traceback.txt``; ``<results>/results.parquet`` is rebuilt from the records.
+
+Records are written only by the driver, atomically: temp file in the same directory, fsync,
+rename. A file that does not parse as a record (corrupt, truncated, foreign) is reported and
+never trusted; before a new record takes its place the old file is moved aside to
+``<key>.json.corrupt-<n>`` with a warning, so nothing is overwritten silently. Records are JSON
+only: nothing in the store is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from suite.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+SCHEMA = "neurorepro.record/1"
+STATUSES = ("ok", "failed", "diverged", "timeout", "skipped")
+REQUIRED = ("schema", "key", "plan", "spec", "status", "metrics", "env", "seed", "attempt")
+# Columns of the consolidated table besides one column per metric.
+SPEC_COLUMNS = ("task", "model", "emulator", "scale", "seed")
+BASE_COLUMNS = (
+    "key", "plan", *SPEC_COLUMNS, "params", "status", "error", "protocol", "framework",
+    "code_version", "git_sha", "machine", "gpu", "started_at", "finished_at", "wall_seconds",
+    "attempt", "reasons", "artifacts",
+)  # fmt: skip
+
+
+@dataclass
+class StoreProblem:
+    path: Path
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def validate_record(rec: Any) -> str | None:
+    """Why ``rec`` is not a valid record, or ``None`` when it is."""
+    if not isinstance(rec, dict):
+        return "not a JSON object"
+    if rec.get("schema") != SCHEMA:
+        return f"schema is {rec.get('schema')!r}, expected {SCHEMA!r}"
+    missing = [k for k in REQUIRED if k not in rec]
+    if missing:
+        return f"missing fields {missing}"
+    if rec["status"] not in STATUSES:
+        return f"unknown status {rec['status']!r}"
+    if not isinstance(rec["metrics"], dict) or not isinstance(rec["spec"], dict):
+        return "metrics/spec are not objects"
+    return None
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "item"):  # numpy / torch scalars
+        return o.item()
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"{type(o).__name__} is not JSON serialisable")
+
+
+def _encode(rec: Mapping[str, Any]) -> str:
+    # NaN is not JSON: metrics that could not be computed are stored as null (with a reason).
+    def clean(v: Any) -> Any:
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        return v
+
+    return json.dumps(clean(rec), indent=1, sort_keys=True, default=_json_default, allow_nan=False)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see the old file or the whole new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+@dataclass
+class Store:
+    """A results directory. ``Store(root).plan(name)`` scopes reads and writes to one plan."""
+
+    root: Path
+    problems: list[StoreProblem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+
+    @property
+    def runs(self) -> Path:
+        return self.root / "runs"
+
+    def plan_dir(self, plan: str) -> Path:
+        return self.runs / plan
+
+    def record_path(self, plan: str, key: str) -> Path:
+        return self.plan_dir(plan) / f"{key}.json"
+
+    def check_writable(self, plan: str) -> None:
+        """Fail early, before any benchmark runs, when the store cannot be written."""
+        d = self.plan_dir(plan)
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".probe.", dir=d)
+            os.close(fd)
+            os.unlink(tmp)
+        except OSError as exc:
+            raise StoreError(f"results store {d} is not writable: {exc.strerror or exc}") from None
+
+    # -- reading -----------------------------------------------------------------------------
+    def read(self, path: Path) -> dict[str, Any] | None:
+        """The record at ``path``, or ``None`` (with a problem noted) if it is not a valid one."""
+        try:
+            rec = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            self._problem(path, f"unreadable record ({type(exc).__name__}: {exc})")
+            return None
+        why = validate_record(rec)
+        if why is None and rec["key"] != path.stem:
+            why = f"record key {rec['key']!r} does not match its file name"
+        if why:
+            self._problem(path, f"not a valid record: {why}")
+            return None
+        return rec
+
+    def get(self, plan: str, key: str) -> dict[str, Any] | None:
+        return self.read(self.record_path(plan, key))
+
+    def done_keys(self, plan: str, keys: Iterable[str]) -> set[str]:
+        """The keys among ``keys`` that already have an ``ok`` record in this plan."""
+        done = set()
+        for key in keys:
+            p = self.record_path(plan, key)
+            if p.exists():
+                rec = self.read(p)
+                if rec is not None and rec["status"] == "ok":
+                    done.add(key)
+        return done
+
+    def iter_records(self, plans: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Stream every valid record (of the given plans), one at a time."""
+        if not self.runs.is_dir():
+            return
+        dirs = [self.plan_dir(p) for p in plans] if plans is not None else sorted(self.runs.iterdir())
+        for d in dirs:
+            if not d.is_dir():
+                continue
+            for path in sorted(d.glob("*.json")):
+                rec = self.read(path)
+                if rec is not None:
+                    yield rec
+
+    # -- writing -----------------------------------------------------------------------------
+    def write(self, rec: Mapping[str, Any], traceback_text: str | None = None) -> Path:
+        """Validate and atomically write one record (the driver's job, never a worker's)."""
+        rec = dict(rec)
+        rec.setdefault("schema", SCHEMA)
+        why = validate_record(rec)
+        if why:
+            raise StoreError(f"refusing to write an invalid record for {rec.get('key')}: {why}")
+        path = self.record_path(rec["plan"], rec["key"])
+        if path.exists() and self.read(path) is None:
+            self._set_aside(path)
+        if traceback_text:
+            tb = path.with_suffix(".traceback.txt")
+            atomic_write_text(tb, traceback_text)
+            rec["traceback_file"] = tb.name
+        atomic_write_text(path, _encode(rec))
+        return path
+
+    def _set_aside(self, path: Path) -> None:
+        n = 0
+        while (aside := path.with_name(f"{path.name}.corrupt-{n}")).exists():
+            n += 1
+        os.replace(path, aside)
+        log.warning("%s was not a valid record; moved it to %s before writing the new one", path, aside.name)
+
+    def _problem(self, path: Path, reason: str) -> None:
+        problem = StoreProblem(path, reason)
+        if all(p.path != path for p in self.problems):
+            self.problems.append(problem)
+            log.warning("%s", problem)
+
+    # -- the table ---------------------------------------------------------------------------
+    def table(self, plans: Iterable[str] | None = None):
+        """All valid records as a pandas DataFrame: one row per record, one column per metric."""
+        import pandas as pd
+
+        rows = [flatten(rec) for rec in self.iter_records(plans)]
+        df = pd.DataFrame(rows)
+        if df.empty:
+            df = pd.DataFrame(columns=list(BASE_COLUMNS))
+        return df
+
+    def consolidate(self, plans: Iterable[str] | None = None):
+        """Rebuild ``results.parquet`` from the records (idempotent) and return the table."""
+        df = self.table(plans)
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".results.", suffix=".parquet", dir=self.root)
+        os.close(fd)
+        try:
+            df.to_parquet(tmp, index=False)
+            os.replace(tmp, self.root / "results.parquet")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return df
+
+
+def flatten(rec: Mapping[str, Any]) -> dict[str, Any]:
+    """One table row for a record: spec fields, status, provenance, then the metrics."""
+    spec = rec["spec"]
+    env = rec.get("env") or {}
+    row: dict[str, Any] = {
+        "key": rec["key"],
+        "plan": rec["plan"],
+        **{c: spec.get(c) for c in SPEC_COLUMNS},
+        "params": json.dumps(spec.get("params") or {}, sort_keys=True),
+        "status": rec["status"],
+        "error": rec.get("error"),
+        "protocol": rec.get("protocol"),
+        "framework": rec.get("framework"),
+        "code_version": rec.get("code_version"),
+        "git_sha": env.get("git_sha"),
+        "machine": env.get("cpu"),
+        "gpu": env.get("gpu"),
+        "started_at": rec.get("started_at"),
+        "finished_at": rec.get("finished_at"),
+        "wall_seconds": rec.get("wall_seconds"),
+        "attempt": rec.get("attempt"),
+        "reasons": json.dumps(rec.get("reasons") or {}, sort_keys=True),
+        "artifacts": json.dumps(rec.get("artifacts") or {}, sort_keys=True),
+    }
+    for name, value in (rec.get("metrics") or {}).items():
+        if name in row:
+            raise StoreError(f"record {rec['key']}: metric name '{name}' clashes with a table column")
+        row[name] = float("nan") if value is None else value
+    return row
+
+
+def load(results: str | Path = "results", plans: Iterable[str] | None = None):
+    """Read the store at ``results`` into a DataFrame and (re)write ``results.parquet``."""
+    return Store(Path(results)).consolidate(plans)
