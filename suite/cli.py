@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from suite.errors import NeuroReproError
-from suite.registry import KINDS, SINGULAR, Registry, build_registry
+from suite.registry import KINDS, Registry, build_registry
 
 log = logging.getLogger("neurorepro")
 
@@ -98,15 +98,27 @@ def _list_claims(reg: Registry, detailed: bool) -> None:
 @click.option("--address", default=None, help="Join a Ray cluster: 'auto' or HOST:PORT [default: embedded].")
 @click.option("--num-cpus", type=int, default=None, help="CPUs of the embedded Ray cluster [default: all].")
 @click.option("--force", is_flag=True, help="Re-run specs that already have an ok record.")
+@click.option("--seeds", default=None, help="Comma-separated seeds replacing every benchmark's seeds, e.g. 0,1,2.")
+@click.option("--scale", default=None, help="Scale replacing every benchmark's scale (smoke, paper, ...).")
 @pass_settings
-def run(s: Settings, plan: str, dry_run: bool, executor: str, address: str | None, num_cpus: int | None, force: bool) -> None:
+def run(
+    s: Settings,
+    plan: str,
+    dry_run: bool,
+    executor: str,
+    address: str | None,
+    num_cpus: int | None,
+    force: bool,
+    seeds: str | None,
+    scale: str | None,
+) -> None:
     """Run PLAN (a plan file or a registered plan name)."""
     from suite.runner.driver import prepare, run_plan
     from suite.spec import load_plan, resolve_plan_path
     from suite.store import Store
 
     reg = s.registry
-    p = load_plan(resolve_plan_path(plan, reg), reg)
+    p = load_plan(resolve_plan_path(plan, reg), reg, seeds=_parse_seeds(seeds), scale=scale or None)
     store = Store(s.results)
     state = prepare(p, reg, store, s.data_root, force=force)
     if dry_run:
@@ -130,6 +142,15 @@ def run(s: Settings, plan: str, dry_run: bool, executor: str, address: str | Non
     click.echo(f"records: {store.plan_dir(p.name)}")
     for problem in store.problems:
         click.echo(f"warning: {problem}", err=True)
+
+
+def _parse_seeds(text: str | None) -> list[int] | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return [int(x) for x in text.replace(" ", ",").split(",") if x]
+    except ValueError:
+        raise click.BadParameter(f"--seeds must be comma-separated integers, got {text!r}") from None
 
 
 def _print_dry_run(state: Any) -> None:
@@ -194,6 +215,28 @@ def leaderboard(s: Settings, plans: tuple[str, ...]) -> None:
     click.echo(leaderboard_text(df))
 
 
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Report directory [default: RESULTS/report].")
+@click.option("--plan", "plans", multiple=True, help="Only these plans [default: all].")
+@pass_settings
+def report(s: Settings, out: Path | None, plans: tuple[str, ...]) -> None:
+    """Write the HTML report, Markdown tables, figures and metrics.json from the store."""
+    from suite.claims import load_claims
+    from suite.provenance import cpu_model
+    from suite.report import build_report
+    from suite.store import Store
+
+    reg = s.registry
+    store = Store(s.results)
+    df = store.consolidate(plans or None)
+    figure_fns = {e.name: e.load() for e in reg.entries("figures")}
+    index = build_report(df, out or s.results / "report", claims=load_claims(reg), figure_fns=figure_fns, machine=cpu_model())
+    for problem in store.problems:
+        click.echo(f"warning: {problem}", err=True)
+    click.echo(f"report: {index}")
+
+
 # -- data -------------------------------------------------------------------------------------
 
 
@@ -206,17 +249,26 @@ def data() -> None:
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every dataset that has an offline generator.")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--versions", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write {dataset: checksum} as JSON here (the DVC data stage's output).")
 @pass_settings
-def data_synth(s: Settings, names: tuple[str, ...], all_: bool, seed: int) -> None:
+def data_synth(s: Settings, names: tuple[str, ...], all_: bool, seed: int, versions: Path | None) -> None:
     """Write offline stand-ins in each dataset's real on-disk format (idempotent)."""
+    import json
+
     from suite.data import get_dataset
+    from suite.store import atomic_write_text
 
     reg = s.registry
     targets = reg.names("datasets") if all_ or not names else list(names)
+    found = {}
     for name in targets:
         ds = get_dataset(reg, name)
         written = ds.synthesize(s.data_root, seed=seed)
-        click.echo(f"{name}: {'wrote ' + str(len(written)) + ' files' if written else 'up to date'} ({ds.version(s.data_root)})")
+        found[name] = ds.version(s.data_root)
+        click.echo(f"{name}: {'wrote ' + str(len(written)) + ' files' if written else 'up to date'} ({found[name]})")
+    if versions is not None:
+        atomic_write_text(versions, json.dumps(found, indent=2, sort_keys=True) + "\n")
 
 
 @data.command("verify")

@@ -89,12 +89,31 @@ class RunContext:
     seed: int
     params: dict[str, Any]
     data_root: Path
-    scratch: Path
+    scratch_parent: Path
     device: str = "cpu"
     emulator: str = "ideal"
     threads: int = 1
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("neurorepro.run"))
     progress: Callable[[int, int], None] = lambda done, total: None
+
+    _scratch: Path | None = field(default=None, init=False, repr=False)
+
+    @property
+    def scratch(self) -> Path:
+        """A private temporary directory for this run, made on first use, removed after it."""
+        if self._scratch is None:
+            import tempfile
+
+            self.scratch_parent.mkdir(parents=True, exist_ok=True)
+            self._scratch = Path(tempfile.mkdtemp(prefix="neurorepro-", dir=self.scratch_parent))
+        return self._scratch
+
+    def cleanup(self) -> None:
+        if self._scratch is not None:
+            import shutil
+
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     def seed_everything(self, offset: int = 0) -> None:
         """Seed Python, NumPy and, when it is imported, torch with ``seed + offset``."""

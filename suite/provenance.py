@@ -61,6 +61,7 @@ def git_state(root: Path | None = None) -> dict[str, Any]:
     return {"git_sha": sha, "git_dirty": dirty}
 
 
+@functools.cache
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -71,6 +72,7 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+@functools.cache
 def node_id() -> str:
     """A stable, hostname-free id of this machine (hash of /etc/machine-id, else of the MAC)."""
     for p in ("/etc/machine-id", "/var/lib/dbus/machine-id"):

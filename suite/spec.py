@@ -121,8 +121,13 @@ class Plan:
 # -- loading --------------------------------------------------------------------------------------
 
 
-def load_plan(path: str | Path, registry: Registry) -> Plan:
-    """Read, expand and validate a plan file. Every problem raises :class:`PlanError`."""
+def load_plan(
+    path: str | Path, registry: Registry, *, seeds: Sequence[int] | None = None, scale: str | None = None
+) -> Plan:
+    """Read, expand and validate a plan file. Every problem raises :class:`PlanError`.
+
+    ``seeds`` and ``scale`` override every benchmark's own (what ``params.yaml`` tunes).
+    """
     path = Path(path)
     if not path.is_file():
         raise PlanError(f"{path}: plan file not found")
@@ -137,7 +142,29 @@ def load_plan(path: str | Path, registry: Registry) -> Plan:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise PlanError(f"{path}: malformed YAML{where}: {problem}") from None
+    if (seeds is not None or scale is not None) and isinstance(doc, Mapping):
+        doc = override(doc, seeds=seeds, scale=scale)
     return plan_from_dict(doc, registry, source=str(path), path=path)
+
+
+def override(doc: Mapping[str, Any], *, seeds: Sequence[int] | None, scale: str | None) -> dict[str, Any]:
+    """The plan document with every benchmark's seeds and/or scale replaced."""
+    doc = dict(doc)
+    defaults = dict(doc.get("defaults") or {}) if isinstance(doc.get("defaults") or {}, Mapping) else doc["defaults"]
+    drop = set()
+    if seeds is not None:
+        defaults["seeds"] = list(seeds)
+        defaults.pop("seed", None)
+        drop |= {"seed", "seeds"}
+    if scale is not None:
+        defaults["scale"] = scale
+        drop.add("scale")
+    doc["defaults"] = defaults
+    if isinstance(doc.get("benchmarks"), list):
+        doc["benchmarks"] = [
+            {k: v for k, v in b.items() if k not in drop} if isinstance(b, Mapping) else b for b in doc["benchmarks"]
+        ]
+    return doc
 
 
 def resolve_plan_path(name_or_path: str, registry: Registry) -> Path:

@@ -12,11 +12,13 @@ only: nothing in the store is ever unpickled.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +76,12 @@ def _json_default(o: Any) -> Any:
 
 
 def _encode(rec: Mapping[str, Any]) -> str:
-    # NaN is not JSON: metrics that could not be computed are stored as null (with a reason).
+    """Compact JSON (the C encoder); NaN, not JSON, becomes null: its reason is in the record."""
+    try:
+        return json.dumps(rec, sort_keys=True, default=_json_default, allow_nan=False)
+    except ValueError:
+        pass
+
     def clean(v: Any) -> Any:
         if isinstance(v, float) and not math.isfinite(v):
             return None
@@ -84,24 +91,26 @@ def _encode(rec: Mapping[str, Any]) -> str:
             return [clean(x) for x in v]
         return v
 
-    return json.dumps(clean(rec), indent=1, sort_keys=True, default=_json_default, allow_nan=False)
+    return json.dumps(clean(rec), sort_keys=True, default=_json_default, allow_nan=False)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so readers see the old file or the whole new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 

@@ -99,21 +99,21 @@ def execute(spec_dict: Mapping[str, Any], context: Mapping[str, Any]) -> dict[st
         task, model = task_and_model(reg, spec)
         out["protocol"], out["framework"] = task.protocol, model.framework
         protocol = reg.load("protocols", task.protocol)
-        scratch_parent = Path(context.get("scratch") or tempfile.gettempdir())
-        scratch_parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="neurorepro-", dir=scratch_parent) as scratch:
-            ctx = RunContext(
-                seed=spec.seed,
-                params=merged_params(spec, reg),
-                data_root=Path(context["data_root"]),
-                scratch=Path(scratch),
-                device=str(context.get("device", "cpu")),
-                emulator=spec.emulator,
-                threads=max(1, int(spec.resources.cpus)),
-            )
+        ctx = RunContext(
+            seed=spec.seed,
+            params=merged_params(spec, reg),
+            data_root=Path(context["data_root"]),
+            scratch_parent=Path(context.get("scratch") or tempfile.gettempdir()),
+            device=str(context.get("device", "cpu")),
+            emulator=spec.emulator,
+            threads=max(1, int(spec.resources.cpus)),
+        )
+        try:
             ctx.seed_everything()
             with _deadline(spec.timeout):
                 result = protocol(task, model, spec, ctx)
+        finally:
+            ctx.cleanup()
         if not isinstance(result, Measurements):
             raise TypeError(f"protocol '{task.protocol}' returned {type(result).__name__}, not Measurements")
         bad = [k for k, v in result.metrics.items() if not math.isfinite(v) and k not in result.reasons]

@@ -123,10 +123,15 @@ class RayExecutor:
                 pending[ref] = item
             ready, _ = ray.wait(list(pending), num_returns=1)
             more, _ = ray.wait(list(pending), num_returns=len(pending), timeout=0)
-            for ref in dict.fromkeys([*ready, *more]):
+            done = list(dict.fromkeys([*ready, *more]))
+            try:
+                outcomes = ray.get(done)
+            except ray.exceptions.RayError:
+                outcomes = [None] * len(done)  # one failed: fetch one by one below
+            for ref, outcome in zip(done, outcomes, strict=True):
                 item = pending.pop(ref)
                 try:
-                    outcome = ray.get(ref)
+                    outcome = outcome if outcome is not None else ray.get(ref)
                 except ray.exceptions.RayError as exc:
                     t = now()
                     first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
