@@ -29,6 +29,7 @@ reproduce: $(STAMP)
 	$(BIN)/neurorepro data synth --all
 	$(BIN)/neurorepro run $(PLAN)
 	$(BIN)/neurorepro leaderboard --plan $(PLAN)
+	$(BIN)/neurorepro report
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -36,12 +36,27 @@ pass_settings = click.make_pass_decorator(Settings)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
-              help="Project directory: plans/ are found here.")
-@click.option("--results", type=click.Path(file_okay=False, path_type=Path), envvar="NEUROREPRO_RESULTS",
-              default=None, help="Results store [default: ROOT/results].")
-@click.option("--data-root", type=click.Path(file_okay=False, path_type=Path), envvar="NEUROREPRO_DATA",
-              default=None, help="Datasets directory [default: ROOT/datasets].")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Project directory: plans/ are found here.",
+)
+@click.option(
+    "--results",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="NEUROREPRO_RESULTS",
+    default=None,
+    help="Results store [default: ROOT/results].",
+)
+@click.option(
+    "--data-root",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="NEUROREPRO_DATA",
+    default=None,
+    help="Datasets directory [default: ROOT/datasets].",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.pass_context
 def cli(ctx: click.Context, root: Path, results: Path | None, data_root: Path | None, debug: bool) -> None:
@@ -83,9 +98,7 @@ def _list_claims(reg: Registry, detailed: bool) -> None:
     if not detailed:
         return
     for c in claims:
-        std = f" ± {c.std:g}" if c.std is not None else ""
-        mark = "verified" if c.verified else "unverified"
-        click.echo(f"  {c.id}: {c.task}/{c.model} {c.metric} = {c.value:g}{std} ({c.source}; {mark})")
+        click.echo("  " + c.summary())
 
 
 # -- run --------------------------------------------------------------------------------------
@@ -128,20 +141,23 @@ def run(
     if not todo:
         click.echo(f"plan '{p.name}': all {len(state.items)} specs already done; executed 0 benchmarks")
         return
-    if executor == "ray":
-        from suite.runner.ray_runner import RayExecutor
-
-        ex: Any = RayExecutor(address, num_cpus=num_cpus)
-    else:
-        from suite.runner.inline import InlineExecutor
-
-        ex = InlineExecutor()
+    ex = _executor(executor, address, num_cpus)
     context = {"root": str(s.root), "data_root": str(s.data_root), "plugins": None, "scratch": None}
     summary = _with_progress(lambda cb: run_plan(state, store, ex, context, on_record=cb), len(todo), p.name)
     click.echo(summary.line())
     click.echo(f"records: {store.plan_dir(p.name)}")
     for problem in store.problems:
         click.echo(f"warning: {problem}", err=True)
+
+
+def _executor(kind: str, address: str | None, num_cpus: int | None) -> Any:
+    if kind == "ray":
+        from suite.runner.ray_runner import RayExecutor
+
+        return RayExecutor(address, num_cpus=num_cpus)
+    from suite.runner.inline import InlineExecutor
+
+    return InlineExecutor()
 
 
 def _parse_seeds(text: str | None) -> list[int] | None:
@@ -216,8 +232,12 @@ def leaderboard(s: Settings, plans: tuple[str, ...]) -> None:
 
 
 @cli.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Report directory [default: RESULTS/report].")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Report directory [default: RESULTS/report].",
+)
 @click.option("--plan", "plans", multiple=True, help="Only these plans [default: all].")
 @pass_settings
 def report(s: Settings, out: Path | None, plans: tuple[str, ...]) -> None:
@@ -231,10 +251,71 @@ def report(s: Settings, out: Path | None, plans: tuple[str, ...]) -> None:
     store = Store(s.results)
     df = store.consolidate(plans or None)
     figure_fns = {e.name: e.load() for e in reg.entries("figures")}
-    index = build_report(df, out or s.results / "report", claims=load_claims(reg), figure_fns=figure_fns, machine=cpu_model())
+    index = build_report(
+        df, out or s.results / "report", claims=load_claims(reg), figure_fns=figure_fns, machine=cpu_model()
+    )
     for problem in store.problems:
         click.echo(f"warning: {problem}", err=True)
     click.echo(f"report: {index}")
+
+
+@cli.command()
+@click.option("--task", required=True, help="Task to compare on.")
+@click.option("--model", required=True, help="The new model.")
+@click.option(
+    "--baselines",
+    default="all",
+    show_default=True,
+    help="'all' (every model supporting the task's protocol), 'none', or a comma list.",
+)
+@click.option("--seeds", default="0,1", show_default=True)
+@click.option("--scale", default="smoke", show_default=True)
+@click.option("--emulator", default="ideal", show_default=True)
+@click.option("--executor", type=click.Choice(["ray", "inline"]), default="ray", show_default=True)
+@click.option("--address", default=None, help="Join a Ray cluster: 'auto' or HOST:PORT.")
+@pass_settings
+def compare(
+    s: Settings,
+    task: str,
+    model: str,
+    baselines: str,
+    seeds: str,
+    scale: str,
+    emulator: str,
+    executor: str,
+    address: str | None,
+) -> None:
+    """Run (or reuse from the store) MODEL and the baselines on TASK; print and write the comparison."""
+    import pandas as pd
+
+    from suite.compare import comparison_plan
+    from suite.report.aggregate import task_tables
+    from suite.report.leaderboard import leaderboard_markdown, leaderboard_text
+    from suite.runner.driver import prepare, run_plan
+    from suite.store import Store, atomic_write_text, flatten
+
+    reg = s.registry
+    for kind, name in (("tasks", task), ("models", model), ("emulators", emulator)):
+        reg.get(kind, name)  # unknown names: one line with a suggestion
+    plan = comparison_plan(
+        reg, task, model, baselines=baselines, seeds=_parse_seeds(seeds) or [0], scale=scale, emulator=emulator
+    )
+    store = Store(s.results)
+    state = prepare(plan, reg, store, s.data_root)
+    if state.todo:
+        ex = _executor(executor, address, None)
+        context = {"root": str(s.root), "data_root": str(s.data_root), "plugins": None, "scratch": None}
+        summary = _with_progress(
+            lambda cb: run_plan(state, store, ex, context, on_record=cb), len(state.todo), plan.name
+        )
+        click.echo(summary.line())
+    else:
+        click.echo(f"all {len(state.items)} specs found in the store; executed 0 benchmarks")
+    df = pd.DataFrame([flatten(r) for r in store.find(it.key for it in state.items)])
+    click.echo(leaderboard_text(df))
+    out = s.results / "compare" / f"{task}--{model}.md"
+    atomic_write_text(out, f"# {model} vs baselines on {task}\n\n" + leaderboard_markdown(task_tables(df)))
+    click.echo(f"comparison: {out}")
 
 
 # -- data -------------------------------------------------------------------------------------
@@ -249,8 +330,12 @@ def data() -> None:
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every dataset that has an offline generator.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--versions", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write {dataset: checksum} as JSON here (the DVC data stage's output).")
+@click.option(
+    "--versions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write {dataset: checksum} as JSON here (the DVC data stage's output).",
+)
 @pass_settings
 def data_synth(s: Settings, names: tuple[str, ...], all_: bool, seed: int, versions: Path | None) -> None:
     """Write offline stand-ins in each dataset's real on-disk format (idempotent)."""
@@ -312,7 +397,9 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        click.echo(f"error: internal error {type(exc).__name__}: {msg} (re-run with --debug for the traceback)", err=True)
+        click.echo(
+            f"error: internal error {type(exc).__name__}: {msg} (re-run with --debug for the traceback)", err=True
+        )
         return 1
     return 0
 

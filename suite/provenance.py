@@ -18,7 +18,19 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("neurorepro", "torch", "jax", "jaxlib", "numpy", "ray", "tonic", "pandas", "h5py", "scikit-learn", "equinox")
+PACKAGES = (
+    "neurorepro",
+    "torch",
+    "jax",
+    "jaxlib",
+    "numpy",
+    "ray",
+    "tonic",
+    "pandas",
+    "h5py",
+    "scikit-learn",
+    "equinox",
+)
 SOURCE_SUFFIXES = {".py", ".yaml", ".yml", ".toml", ".json"}
 
 

@@ -99,8 +99,7 @@ class Registry:
         existing = self._entries[entry.kind].get(entry.name)
         if existing is not None and existing.source != entry.source:
             raise PluginError(
-                f"{SINGULAR[entry.kind]} '{entry.name}' is registered twice: by "
-                f"{existing.source} and by {entry.source}"
+                f"{SINGULAR[entry.kind]} '{entry.name}' is registered twice: by {existing.source} and by {entry.source}"
             )
         self._entries[entry.kind][entry.name] = entry
 
@@ -163,9 +162,7 @@ def build_registry(
             except PluginError as exc:
                 reg.load_errors.append(str(exc))
             except Exception as exc:  # a third-party import can raise anything; report, go on
-                reg.load_errors.append(
-                    f"plugin '{ep.name}' ({ep.value}) fails to import: {type(exc).__name__}: {exc}"
-                )
+                reg.load_errors.append(f"plugin '{ep.name}' ({ep.value}) fails to import: {type(exc).__name__}: {exc}")
     root = Path.cwd() if root is None else root
     for name, row in _repo_plans(root).items():
         if not reg.has("plans", name):

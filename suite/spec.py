@@ -213,7 +213,10 @@ def plan_from_dict(doc: Any, registry: Registry, *, source: str, path: Path | No
         if "seed" in bench and "seeds" in bench:
             raise PlanError(f"{source}: {where}: give 'seed' or 'seeds', not both")
         if "params" in defaults and "params" in bench:
-            merged["params"] = {**_mapping(defaults["params"], source, "defaults.params"), **_mapping(bench["params"], source, f"{where}.params")}
+            merged["params"] = {
+                **_mapping(defaults["params"], source, "defaults.params"),
+                **_mapping(bench["params"], source, f"{where}.params"),
+            }
         for spec in _expand(merged, registry, source, where):
             ident = canonical_json(spec.identity())
             if ident in origin:
@@ -236,7 +239,11 @@ def _expand(b: Mapping[str, Any], reg: Registry, source: str, where: str) -> lis
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
         raise PlanError(f"{source}: {where}.timeout must be a positive number of seconds, got {timeout!r}")
 
-    for kind, field_name, names in (("tasks", "task", tasks), ("models", "model", models), ("emulators", "emulator", emulators)):
+    for kind, field_name, names in (
+        ("tasks", "task", tasks),
+        ("models", "model", models),
+        ("emulators", "emulator", emulators),
+    ):
         for n in names:
             if not reg.has(kind, n):
                 known = reg.names(kind)
@@ -265,7 +272,9 @@ def _expand(b: Mapping[str, Any], reg: Registry, source: str, where: str) -> lis
             raise PlanError(f"{source}: {where}: emulator '{emulator}' does not support model '{model}'")
         out.append(BenchmarkSpec(task, model, emulator, scale, seed, params, resources, timeout))
     if not out:
-        raise PlanError(f"{source}: {where} expands to no spec (an empty list in task, model, emulator, scale or seeds)")
+        raise PlanError(
+            f"{source}: {where} expands to no spec (an empty list in task, model, emulator, scale or seeds)"
+        )
     return out
 
 
@@ -316,7 +325,8 @@ def _resources(r: Any, source: str, where: str) -> Resources:
         raise PlanError(f"{source}: {where}: a spec needs at least some cpus or gpus")
     custom = r.get("custom") or {}
     if not isinstance(custom, Mapping) or not all(
-        isinstance(k, str) and not isinstance(v, bool) and isinstance(v, (int, float)) and v >= 0 for k, v in custom.items()
+        isinstance(k, str) and not isinstance(v, bool) and isinstance(v, (int, float)) and v >= 0
+        for k, v in custom.items()
     ):
         raise PlanError(f"{source}: {where}.custom must map resource names to non-negative numbers")
     return Resources(**vals, custom=dict(custom))

@@ -34,7 +34,7 @@ REQUIRED = ("schema", "key", "plan", "spec", "status", "metrics", "env", "seed",
 # Columns of the consolidated table besides one column per metric.
 SPEC_COLUMNS = ("task", "model", "emulator", "scale", "seed")
 BASE_COLUMNS = (
-    "key", "plan", *SPEC_COLUMNS, "params", "status", "error", "protocol", "framework",
+    "key", "plan", *SPEC_COLUMNS, "spec_params", "status", "error", "protocol", "framework",
     "code_version", "git_sha", "machine", "gpu", "started_at", "finished_at", "wall_seconds",
     "attempt", "reasons", "artifacts",
 )  # fmt: skip
@@ -167,15 +167,43 @@ class Store:
         return self.read(self.record_path(plan, key))
 
     def done_keys(self, plan: str, keys: Iterable[str]) -> set[str]:
-        """The keys among ``keys`` that already have an ``ok`` record in this plan."""
+        """The keys among ``keys`` that already have an ``ok`` record, in this plan or another.
+
+        A key is a content hash of what is computed, so an ``ok`` record of the same key under
+        another plan is the same result: it is reused, not recomputed.
+        """
+        keys = list(keys)
+        index = self.key_index()
         done = set()
         for key in keys:
-            p = self.record_path(plan, key)
-            if p.exists():
+            for p in sorted(index.get(key, ()), key=lambda p: p.parent.name != plan):
                 rec = self.read(p)
                 if rec is not None and rec["status"] == "ok":
                     done.add(key)
+                    break
         return done
+
+    def key_index(self) -> dict[str, list[Path]]:
+        """key -> record files, from directory listings only (no file is read)."""
+        index: dict[str, list[Path]] = {}
+        if not self.runs.is_dir():
+            return index
+        for d in self.runs.iterdir():
+            if d.is_dir():
+                for entry in os.scandir(d):
+                    if entry.name.endswith(".json") and not entry.name.startswith("."):
+                        index.setdefault(entry.name[:-5], []).append(Path(entry.path))
+        return index
+
+    def find(self, keys: Iterable[str]) -> list[dict[str, Any]]:
+        """The newest valid record of each key found anywhere in the store."""
+        index = self.key_index()
+        out = []
+        for key in keys:
+            recs = [r for r in (self.read(p) for p in index.get(key, ())) if r is not None]
+            if recs:
+                out.append(max(recs, key=lambda r: (r["status"] == "ok", r.get("finished_at") or "")))
+        return out
 
     def iter_records(self, plans: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
         """Stream every valid record (of the given plans), one at a time."""
@@ -229,8 +257,10 @@ class Store:
         rows = [flatten(rec) for rec in self.iter_records(plans)]
         df = pd.DataFrame(rows)
         if df.empty:
-            df = pd.DataFrame(columns=list(BASE_COLUMNS))
-        return df
+            return pd.DataFrame(columns=list(BASE_COLUMNS))
+        # the same key under two plans is one result: keep its newest record, never count it twice
+        df = df.sort_values(["key", "finished_at"], na_position="first", kind="stable")
+        return df.drop_duplicates("key", keep="last").reset_index(drop=True)
 
     def consolidate(self, plans: Iterable[str] | None = None):
         """Rebuild ``results.parquet`` from the records (idempotent) and return the table."""
@@ -255,7 +285,7 @@ def flatten(rec: Mapping[str, Any]) -> dict[str, Any]:
         "key": rec["key"],
         "plan": rec["plan"],
         **{c: spec.get(c) for c in SPEC_COLUMNS},
-        "params": json.dumps(spec.get("params") or {}, sort_keys=True),
+        "spec_params": json.dumps(spec.get("params") or {}, sort_keys=True),
         "status": rec["status"],
         "error": rec.get("error"),
         "protocol": rec.get("protocol"),

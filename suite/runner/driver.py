@@ -71,7 +71,9 @@ class RunSummary:
     def line(self) -> str:
         parts = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items()))
         ran = f"executed {self.executed} benchmark{'s' if self.executed != 1 else ''}"
-        return f"plan '{self.plan}': {self.total} specs, {self.skipped} already done, {ran}" + (f" ({parts})" if parts else "")
+        return f"plan '{self.plan}': {self.total} specs, {self.skipped} already done, {ran}" + (
+            f" ({parts})" if parts else ""
+        )
 
 
 def prepare(plan: Plan, registry: Registry, store: Store, data_root: Path, *, force: bool = False) -> PlanState:

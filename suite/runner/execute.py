@@ -92,7 +92,14 @@ def execute(spec_dict: Mapping[str, Any], context: Mapping[str, Any]) -> dict[st
     """
     spec = BenchmarkSpec.from_dict(spec_dict)
     started_at, t0 = now(), time.perf_counter()
-    out: dict[str, Any] = {"status": "ok", "metrics": {}, "reasons": {}, "artifacts": {}, "error": None, "traceback": None}
+    out: dict[str, Any] = {
+        "status": "ok",
+        "metrics": {},
+        "reasons": {},
+        "artifacts": {},
+        "error": None,
+        "traceback": None,
+    }
     try:
         plugins = context.get("plugins")
         reg = _registry(str(context["root"]), tuple(plugins) if plugins is not None else None)

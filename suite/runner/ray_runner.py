@@ -105,7 +105,9 @@ class RayExecutor:
                 queue.append(item)
             else:
                 t = now()
-                on_result(item, {"status": "skipped", "error": reason, "started_at": t, "finished_at": t, "wall_seconds": 0.0})
+                on_result(
+                    item, {"status": "skipped", "error": reason, "started_at": t, "finished_at": t, "wall_seconds": 0.0}
+                )
         pending: dict[Any, WorkItem] = {}
         while queue or pending:
             while queue and len(pending) < window:

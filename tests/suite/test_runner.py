@@ -24,7 +24,12 @@ def make_plan(tmp_path, body: str, name: str = "t"):
 
 
 def context(tmp_path):
-    return {"root": str(tmp_path), "data_root": str(tmp_path / "datasets"), "plugins": [], "scratch": str(tmp_path / "scratch")}
+    return {
+        "root": str(tmp_path),
+        "data_root": str(tmp_path / "datasets"),
+        "plugins": [],
+        "scratch": str(tmp_path / "scratch"),
+    }
 
 
 PLAN = """
@@ -97,14 +102,19 @@ def test_ray_executor_matches_inline(tmp_path, ray_cluster):
     reg, plan = make_plan(tmp_path, PLAN)
     store, _, summary = run(tmp_path, reg, plan, RayExecutor())
     assert summary.counts == {"ok": 3, "failed": 1, "diverged": 1, "timeout": 1}
-    assert {r["seed"]: r["metrics"].get("value") for r in store.iter_records() if r["status"] == "ok"} == {0: 0.25, 1: 0.25, 2: 0.25}
+    assert {r["seed"]: r["metrics"].get("value") for r in store.iter_records() if r["status"] == "ok"} == {
+        0: 0.25,
+        1: 0.25,
+        2: 0.25,
+    }
     assert all(r["env"].get("ray_node_id") for r in store.iter_records())
 
 
 @pytest.mark.ray
 def test_unschedulable_spec_is_skipped_not_hung(tmp_path, ray_cluster):
     reg, plan = make_plan(
-        tmp_path, "name: t\nbenchmarks: [{task: noop, model: noop, seeds: [0], resources: {cpus: 64}}, {task: noop, model: noop, seeds: [1]}]\n"
+        tmp_path,
+        "name: t\nbenchmarks: [{task: noop, model: noop, seeds: [0], resources: {cpus: 64}}, {task: noop, model: noop, seeds: [1]}]\n",
     )
     store, _, summary = run(tmp_path, reg, plan, RayExecutor())
     assert summary.counts == {"ok": 1, "skipped": 1}
@@ -117,7 +127,8 @@ def test_killed_worker_is_retried_and_recorded_once(tmp_path, ray_cluster):
     pid_dir = tmp_path / "pids"
     pid_dir.mkdir()
     reg, plan = make_plan(
-        tmp_path, f"name: t\nbenchmarks: [{{task: noop, model: noop, seeds: [0, 1, 2], params: {{sleep: 1.5, pid_dir: '{pid_dir}'}}}}]\n"
+        tmp_path,
+        f"name: t\nbenchmarks: [{{task: noop, model: noop, seeds: [0, 1, 2], params: {{sleep: 1.5, pid_dir: '{pid_dir}'}}}}]\n",
     )
     killed: list[int] = []
 

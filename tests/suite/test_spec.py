@@ -59,8 +59,14 @@ def test_cartesian_expansion(tmp_path, reg):
         ("benchmarks: [{task: shd, model: silif, seeds: [1.5]}]", "seed 1.5 is not an integer"),
         ("benchmarks: [{task: shd, model: silif, seeds: 3}]", "seeds must be a list"),
         ("benchmarks: [{task: shd, model: silif, modle: x}]", "unknown field 'modle'; did you mean 'model'?"),
-        ("benchmarks: [{task: shd, model: silif}, {task: shd, model: [adlif, silif]}]", "benchmarks[1] duplicates a spec of benchmarks[0]"),
-        ("benchmarks: [{task: shd, model: silif, resources: {cpus: 100000}}]", "resources.cpus must be a number in [0, 1024]"),
+        (
+            "benchmarks: [{task: shd, model: silif}, {task: shd, model: [adlif, silif]}]",
+            "benchmarks[1] duplicates a spec of benchmarks[0]",
+        ),
+        (
+            "benchmarks: [{task: shd, model: silif, resources: {cpus: 100000}}]",
+            "resources.cpus must be a number in [0, 1024]",
+        ),
         ("benchmarks: [{task: shd, model: silif, resources: {gpus: -1}}]", "resources.gpus must be a number"),
         ("benchmarks: [{task: shd, model: silif, scale: huge}]", "task 'shd' has no scale 'huge'"),
         ("benchmarks: [{task: shd, model: noop}]", "model 'noop' does not support task 'shd'"),
@@ -90,7 +96,9 @@ def test_key_is_stable_and_content_addressed():
     assert k == BenchmarkSpec("shd", "silif", seed=1, params={"a": 1, "b": 2}).key("code1", {"shd": "abc"})
     assert len(k) == 20 and int(k, 16) >= 0
     # resources and timeout do not change what is computed, so not the key
-    assert k == BenchmarkSpec("shd", "silif", seed=1, params={"a": 1, "b": 2}, resources=Resources(cpus=4)).key("code1", {"shd": "abc"})
+    assert k == BenchmarkSpec("shd", "silif", seed=1, params={"a": 1, "b": 2}, resources=Resources(cpus=4)).key(
+        "code1", {"shd": "abc"}
+    )
     assert k != s.key("code2", {"shd": "abc"})
     assert k != s.key("code1", {"shd": "abd"})
     assert k != BenchmarkSpec("shd", "silif", seed=2, params={"a": 1, "b": 2}).key("code1", {"shd": "abc"})

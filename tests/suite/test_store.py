@@ -89,3 +89,14 @@ def test_unwritable_store_fails_before_running(tmp_path):
         tmp_path.chmod(0o500)
     with pytest.raises(StoreError, match="is not writable"):
         Store(tmp_path).check_writable("p")
+
+
+def test_ok_record_of_another_plan_is_reused_and_counted_once(tmp_path):
+    store = Store(tmp_path)
+    rec = record("same", accuracy=0.8)
+    store.write({**rec, "finished_at": "2026-01-01T00:00:00"})
+    store.write({**rec, "plan": "other", "finished_at": "2026-01-02T00:00:00"})
+    assert store.done_keys("third", ["same", "new"]) == {"same"}
+    df = store.table()
+    assert len(df) == 1 and df.loc[0, "plan"] == "other"
+    assert [r["plan"] for r in store.find(["same", "new"])] == ["other"]

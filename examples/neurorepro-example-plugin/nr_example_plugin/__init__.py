@@ -1,0 +1,1 @@
+"""Example NeuroRepro plugin: a non-spiking GRU baseline for the classification tasks."""

@@ -1,0 +1,24 @@
+"""Spiking cells shared by several papers.
+
+Each cell is one file: parameter and state NamedTuples, a pure ``*_step(i_t, state, p)``
+function with the card's equations, and a thin ``nn.Module`` that scans it over time. A cell
+module maps input currents [batch, time, n] to spikes [batch, time, n], takes
+``zero_init_state`` and an optional ``generator`` for its initial states, marks itself with
+``neurorepro_activation = True`` for the activity recorder, and reports ``state_spec()``.
+"""
+
+from implementations.neurons.adlif import AdLIF, AdLIFParams, AdLIFState, adlif_step
+from implementations.neurons.lif import LIF, LIFParams, LIFState, lif_step
+from implementations.neurons.surrogate import spike_boxcar
+
+__all__ = [
+    "LIF",
+    "AdLIF",
+    "AdLIFParams",
+    "AdLIFState",
+    "LIFParams",
+    "LIFState",
+    "adlif_step",
+    "lif_step",
+    "spike_boxcar",
+]

@@ -1,0 +1,77 @@
+"""LIF: the sparch leaky integrate-and-fire neuron (card P01 §3, "Others: LIF").
+
+    α_c = clamp(α, e^{−1/5}, e^{−1/25})
+    u_t = α_c·(u_{t−1} − s_{t−1}) + (1 − α_c)·I_t      # subtractive reset, applied one step late
+    s_t = H(u_t − θ),  θ = 1                            # boxcar surrogate, see surrogate.py
+
+I_t = BN(W x_t) comes from the layer around the cell (``implementations.baselines.sparch``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import torch
+from torch import Tensor, nn
+
+from implementations.neurons.initial_state import initial_tensor
+from implementations.neurons.scan import scan
+from implementations.neurons.surrogate import spike_boxcar
+
+ALPHA_RANGE = (math.exp(-1 / 5), math.exp(-1 / 25))  # τ_u in [5, 25] steps
+
+
+class LIFParams(NamedTuple):
+    alpha: Tensor  # [neurons], already clamped to ALPHA_RANGE
+    threshold: float = 1.0
+
+
+class LIFState(NamedTuple):
+    u: Tensor  # membrane potential [batch, neurons]
+    s: Tensor  # previous spike [batch, neurons] (U[0,1) at t = 0 in the card's random init)
+
+
+def lif_step(i_t: Tensor, state: LIFState, p: LIFParams) -> tuple[Tensor, LIFState]:
+    """One LIF step (card P01 §3). Shapes: i_t [batch, neurons]; returns (s_t, new state)."""
+    u = p.alpha * (state.u - state.s) + (1 - p.alpha) * i_t
+    s = spike_boxcar(u - p.threshold)
+    return s, LIFState(u=u, s=s)
+
+
+class LIF(nn.Module):
+    """A layer of LIF neurons: maps currents [batch, time, n] to spikes [batch, time, n].
+
+    ``zero_init_state`` starts from u0 = s0 = 0; otherwise both are drawn from U[0,1) on every
+    forward call, as in the SiLIF/sparch code, from ``generator`` (or torch's global generator).
+    """
+
+    neurorepro_activation = True
+
+    def __init__(self, n_neurons: int, *, zero_init_state: bool = False, threshold: float = 1.0) -> None:
+        super().__init__()
+        self.n_neurons = int(n_neurons)
+        self.zero_init_state = bool(zero_init_state)
+        self.threshold = float(threshold)
+        self.alpha = nn.Parameter(torch.empty(self.n_neurons).uniform_(*ALPHA_RANGE))
+
+    def params(self) -> LIFParams:
+        return LIFParams(alpha=self.alpha.clamp(*ALPHA_RANGE), threshold=self.threshold)
+
+    def initial_state(self, i: Tensor, *, generator: torch.Generator | None = None) -> LIFState:
+        """u0 then s0 (in that draw order), shaped like one time step of ``i`` [batch, time, n]."""
+        b, n = i.shape[0], self.n_neurons
+        u = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
+        s = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
+        return LIFState(u=u, s=s)
+
+    def forward(self, i: Tensor, *, generator: torch.Generator | None = None) -> Tensor:
+        spikes, _ = scan(lif_step, i, self.initial_state(i, generator=generator), self.params())
+        return spikes
+
+    def state_spec(self) -> dict[str, tuple[tuple[int, ...], torch.dtype]]:
+        """Per-sample recurrent state kept between steps at inference: u and the previous spike."""
+        return {"u": ((self.n_neurons,), torch.float32), "s": ((self.n_neurons,), torch.float32)}
+
+    def extra_repr(self) -> str:
+        return f"{self.n_neurons}, zero_init_state={self.zero_init_state}"
