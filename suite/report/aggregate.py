@@ -111,11 +111,10 @@ def aggregate(df: pd.DataFrame, metrics: Sequence[str] | None = None) -> pd.Data
         ordered = [f"{m}_{s}" for m in metrics for s in STATS]
         out = out.join(wide[ordered], how="left")
     elif metrics:
-        for m in metrics:
-            for s in STATS:
-                out[f"{m}_{s}"] = 0 if s == "n" else np.nan
-    for m in metrics:
-        out[f"{m}_n"] = out[f"{m}_n"].fillna(0).astype(int)
+        empty = {f"{m}_{s}": (0 if s == "n" else np.nan) for m in metrics for s in STATS}
+        out = out.assign(**empty)
+    if metrics:
+        out = out.assign(**{f"{m}_n": out[f"{m}_n"].fillna(0).astype(int) for m in metrics})
     return out.reset_index()
 
 
