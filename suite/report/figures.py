@@ -166,5 +166,24 @@ def plugin_figures(
 
 
 def figure_functions(registry) -> dict[str, Callable[[pd.DataFrame, Path], list[Path]]]:
-    """Load every registered ``figures`` entry (``target`` = ``callable(df, out_dir)``)."""
-    return {entry.name: entry.load() for entry in registry.entries("figures")}
+    """Load every registered ``figures`` entry (``target`` = ``callable(df, out_dir)``).
+
+    An entry that fails to import does not stop the report: it becomes a function that raises
+    the load error, which :func:`plugin_figures` turns into a note on the page.
+    """
+    from suite.errors import PluginError
+
+    fns: dict[str, Callable[[pd.DataFrame, Path], list[Path]]] = {}
+    for entry in registry.entries("figures"):
+        try:
+            fns[entry.name] = entry.load()
+        except PluginError as exc:
+            fns[entry.name] = _raiser(exc)
+    return fns
+
+
+def _raiser(exc: Exception) -> Callable[[pd.DataFrame, Path], list[Path]]:
+    def fail(df: pd.DataFrame, out_dir: Path) -> list[Path]:
+        raise exc
+
+    return fail

@@ -234,3 +234,18 @@ def test_ten_thousand_records_render_fast(tmp_path, record_factory):
     assert len(re.findall(r"^\| m\d+ \| ideal \| smoke \|", md, flags=re.M)) == 20
     assert "| m0 | ideal | smoke | 400/500 | 100 | 0 | 0 |" in md  # i % 50 == 0 failed: m0 and m10
     assert "| m1 | ideal | smoke | 500/500 | 0 | 0 | 0 |" in md
+
+
+def test_figure_entry_that_fails_to_import_becomes_a_note(tmp_path):
+    from suite.registry import Registry
+    from suite.report import build_report
+    from suite.report.figures import figure_functions
+
+    reg = Registry()
+    reg.add_table({"figures": {"broken": {"target": "no_such_module_for_figures:fig"}}}, "test")
+    fns = figure_functions(reg)
+    import pandas as pd
+
+    index = build_report(pd.DataFrame(), tmp_path / "r", claims=[], figure_fns=fns)
+    html = index.read_text()
+    assert "broken" in html and "no_such_module_for_figures" in html

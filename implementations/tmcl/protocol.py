@@ -1,0 +1,410 @@
+"""The ``continual`` protocol: class-incremental sessions with sparse labels (card P02 §3, §6).
+
+Procedure (one seed):
+
+1. Load the task's dataset (images ``[N, C, H, W]``); cut the dataset's frozen class order into
+   ``n_sessions`` equal groups; pick a stratified labelled subset of ``label_fraction`` of each
+   class's training images (at least ``min_labels_per_class``, default 2: Stage A needs two
+   positives), the only labels any method sees.
+2. Session 0 starts with SSL pre-training (``pretrain_epochs``, multi-view Barlow on the session's
+   unlabelled images; every method gets it, so they share the starting point).
+3. Every session, by ``net.method``:
+   * ``tmcl``: **Stage A** for each new class ``c``: ``backbone.eval()`` (BN frozen), only
+     ``m(c)`` trains (``task_steps`` AdamW steps, lr ``task_lr`` cosine to ``task_min_lr``; batches
+     of ``task_batch`` augmented positives of ``c`` and as many negatives from the *other classes
+     of the current session*; :func:`implementations.tmcl.losses.task_loss`); then **Stage B**
+     (``cons_epochs`` over all of the session's training images, unlabelled, ``views`` views):
+     ``L = L_SSL + L_MI`` with the modulated views under ``no_grad``;
+   * ``vi``: Stage B with ``L_SSL`` only;
+   * ``supervised``: cross-entropy fine-tuning of backbone + linear classifier on the session's
+     labelled images (as many steps as Stage B takes).
+   No replay: only the current session's images are used.
+4. After every session: kNN (k = ``knn_k``, T = ``knn_temperature``) and a linear probe on
+   unmodulated features (``backbone.eval()``); the bank / probe training set is the training
+   images of all classes seen so far with their labels (the evaluation protocol, as in the
+   repo), the test set their test images. Forgetting is computed on kNN per class group. A suite
+   addition, ``knn_labelled_accuracy``: the same kNN with only the *labelled* training images of
+   the seen classes in the bank (what a learner that kept only its labels could do).
+
+Stage B optimiser (card §3): AdamW, lr ``lr * batch_size / 256``, weight decay 1e-4, gradient
+clip 3.0, cosine to ``min_lr`` restarted every session (no warm-up at smoke scale: ``warmup_epochs``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from suite.errors import DataError, Diverged
+from suite.protocol import Measurements, ModelInfo, RunContext, Task
+
+log = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    "label_fraction": 0.1,
+    "min_labels_per_class": 2,
+    "n_sessions": 5,
+    "views": 4,
+    "pretrain_epochs": 5,
+    "cons_epochs": 5,
+    "batch_size": 64,
+    "lr": 1e-3,
+    "min_lr": 1e-6,
+    "warmup_epochs": 0,
+    "weight_decay": 1e-4,
+    "grad_clip": 3.0,
+    "task_steps": 30,
+    "task_batch": 32,
+    "task_lr": 0.01,
+    "task_min_lr": 1e-5,
+    "task_weight_decay": 0.04,
+    "lam_neg": 1.0,
+    "sup_lr": 1e-3,
+    "knn_k": 20,
+    "knn_temperature": 0.07,
+    "probe_epochs": 100,
+    "probe_batch": 128,
+    "probe_lr": 0.1,
+    "max_train_samples": None,
+    "max_test_samples": None,
+    "max_shift": 1,
+    "noise": 0.1,
+    "erase_p": 0.5,
+    "hflip": False,
+    "max_loss": 1e6,
+}
+MODEL_KEYS = {"arch", "hidden", "features", "head_width", "patch", "dim", "depth", "heads"}
+
+
+def split_params(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(training, model)`` keys; an unknown key raises ``ValueError``."""
+    unknown = sorted(set(params) - set(DEFAULTS) - MODEL_KEYS)
+    if unknown:
+        raise ValueError(
+            f"unknown continual params {unknown}; training keys: {sorted(DEFAULTS)}; model keys: {sorted(MODEL_KEYS)}"
+        )
+    return {**DEFAULTS, **{k: v for k, v in params.items() if k in DEFAULTS}}, {
+        k: v for k, v in params.items() if k in MODEL_KEYS
+    }
+
+
+def labelled_subset(y: np.ndarray, fraction: float, minimum: int, rng: np.random.Generator) -> np.ndarray:
+    """Stratified labelled indices: ``max(minimum, round(fraction * n_c))`` per class (capped at n_c)."""
+    out = []
+    for c in np.unique(y):
+        idx = np.flatnonzero(y == c)
+        n = min(len(idx), max(int(minimum), int(round(fraction * len(idx)))))
+        out.append(rng.choice(idx, size=n, replace=False))
+    return np.sort(np.concatenate(out))
+
+
+def _cosine(step: int, total: int, lr: float, min_lr: float, warmup: int = 0) -> float:
+    if step < warmup:
+        return lr * (step + 1) / warmup
+    t = (step - warmup) / max(1, total - warmup)
+    return min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * min(1.0, t)))
+
+
+class _Trainer:
+    """The state of one continual run (network, data, generators) and its phases."""
+
+    def __init__(self, net, x, y, p: Mapping[str, Any], seed: int, device: str = "cpu") -> None:
+        import torch
+
+        self.torch = torch
+        self.device = torch.device(device)
+        self.net, self.x, self.y, self.p = net.to(self.device), x, y, p
+        self.gen = torch.Generator().manual_seed(seed)
+        self.n_classes = net.backbone.n_classes
+        self.no_mod = net.backbone.n_classes  # the virtual "no modulation" index
+
+    def views(self, xb, n: int):
+        from implementations.tmcl.augment import augment
+
+        p = self.p
+        return [
+            augment(
+                xb,
+                self.gen,
+                max_shift=int(p["max_shift"]),
+                noise=float(p["noise"]),
+                erase_p=float(p["erase_p"]),
+                hflip=bool(p["hflip"]),
+            ).to(self.device)
+            for _ in range(n)
+        ]
+
+    def _check(self, loss, phase: str):
+        v = float(loss.detach())
+        if not math.isfinite(v) or v > float(self.p["max_loss"]):
+            raise Diverged(f"{phase} loss is {v}")
+        return v
+
+    def _batches(self, idx: np.ndarray):
+        torch = self.torch
+        perm = torch.randperm(len(idx), generator=self.gen).numpy()
+        bs = int(self.p["batch_size"])
+        for lo in range(0, len(idx) - bs + 1 if len(idx) >= bs else 1, bs):
+            yield self.x[torch.as_tensor(idx[perm[lo : lo + bs]])]
+
+    def _ssl_optimizer(self, params, steps: int):
+        torch = self.torch
+        p = self.p
+        lr = float(p["lr"]) * int(p["batch_size"]) / 256
+        opt = torch.optim.AdamW(params, lr=lr, weight_decay=float(p["weight_decay"]))
+        return opt, lambda s: _cosine(s, steps, lr, float(p["min_lr"]), int(p["warmup_epochs"]))
+
+    def _set_trainable(self, feedforward: bool, modulations: bool, heads: bool) -> None:
+        net = self.net
+        for q in net.feedforward_parameters():
+            q.requires_grad_(feedforward)
+        for q in net.modulation_parameters():
+            q.requires_grad_(modulations)
+        for m in (net.ssl_head, net.tmcl_head, net.predictor, net.classifier):
+            for q in m.parameters():
+                q.requires_grad_(heads)
+
+    def consolidate(self, idx: np.ndarray, epochs: int, seen: list[int], with_mi: bool) -> list[float]:
+        """Stage B (or pre-training with ``with_mi=False``): multi-view Barlow [+ modulation invariance]."""
+        from implementations.tmcl.losses import multiview_barlow
+
+        torch, net = self.torch, self.net
+        self._set_trainable(True, False, True)
+        net.train()
+        params = net.feedforward_parameters() + [
+            q for m in (net.ssl_head, net.tmcl_head, net.predictor) for q in m.parameters()
+        ]
+        n_batches = max(1, len(idx) // int(self.p["batch_size"]))
+        opt, sched = self._ssl_optimizer(params, epochs * n_batches)
+        losses, step = [], 0
+        for _ in range(epochs):
+            for xb in self._batches(idx):
+                for g in opt.param_groups:
+                    g["lr"] = sched(step)
+                vs = self.views(xb, int(self.p["views"]))
+                feats = [net.backbone(v) for v in vs]
+                loss = multiview_barlow([net.ssl_head(f) for f in feats])
+                if with_mi and seen:
+                    with torch.no_grad():
+                        targets = []
+                        for v in vs[1:]:
+                            c = torch.as_tensor(seen)[torch.randint(len(seen), (v.shape[0],), generator=self.gen)]
+                            targets.append(net.tmcl_head(net.backbone(v, c.to(self.device))))
+                    loss = loss + multiview_barlow([net.predictor(net.tmcl_head(feats[0]))] + targets)
+                losses.append(self._check(loss, "consolidation"))
+                opt.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(params, float(self.p["grad_clip"]))
+                opt.step()
+                step += 1
+        return losses
+
+    def learn_task(self, c: int, pos: np.ndarray, neg: np.ndarray) -> list[float]:
+        """Stage A for class ``c``: only ``m(c)`` trains, feed-forward frozen, BN in eval mode."""
+        from implementations.tmcl.losses import task_loss
+
+        torch, net, p = self.torch, self.net, self.p
+        self._set_trainable(False, True, False)
+        net.backbone.eval()
+        mods = net.modulation_parameters()
+        keep = [q.detach().clone() for q in mods]
+        others = torch.ones(self.n_classes, dtype=torch.bool, device=self.device)
+        others[c] = False
+        opt = torch.optim.AdamW(mods, lr=float(p["task_lr"]), weight_decay=float(p["task_weight_decay"]))
+        steps, nb = int(p["task_steps"]), int(p["task_batch"])
+        task = torch.full((2 * nb,), c, dtype=torch.long, device=self.device)
+        losses = []
+        for s in range(steps):
+            for g in opt.param_groups:
+                g["lr"] = _cosine(s, steps, float(p["task_lr"]), float(p["task_min_lr"]))
+            ip = torch.as_tensor(pos)[torch.randint(len(pos), (nb,), generator=self.gen)]
+            ineg = torch.as_tensor(neg)[torch.randint(len(neg), (nb,), generator=self.gen)]
+            xb = self.views(self.x[torch.cat([ip, ineg])], 1)[0]
+            z = net.backbone(xb, task)
+            loss = task_loss(z[:nb], z[nb:], float(p["lam_neg"]))
+            losses.append(self._check(loss, "task-learning"))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            with torch.no_grad():  # AdamW's decay must not move other classes' rows
+                for q, k in zip(mods, keep, strict=True):
+                    q[others] = k[others]
+        return losses
+
+    def finetune(self, lab: np.ndarray, steps: int) -> list[float]:
+        """Supervised baseline: cross-entropy on the session's labelled images, backbone + classifier."""
+        torch, net, p = self.torch, self.net, self.p
+        self._set_trainable(True, False, True)
+        net.train()
+        params = net.feedforward_parameters() + list(net.classifier.parameters())
+        opt = torch.optim.AdamW(params, lr=float(p["sup_lr"]), weight_decay=float(p["weight_decay"]))
+        bs = min(int(p["batch_size"]), max(2, len(lab)))
+        losses = []
+        for s in range(steps):
+            for g in opt.param_groups:
+                g["lr"] = _cosine(s, steps, float(p["sup_lr"]), float(p["min_lr"]))
+            i = torch.as_tensor(lab)[torch.randint(len(lab), (bs,), generator=self.gen)]
+            xb = self.views(self.x[i], 1)[0]
+            target = torch.as_tensor(self.y[i.numpy()]).to(self.device)
+            loss = torch.nn.functional.cross_entropy(net.classifier(net.backbone(xb)), target)
+            losses.append(self._check(loss, "fine-tuning"))
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, float(p["grad_clip"]))
+            opt.step()
+        return losses
+
+    def features(self, x) -> Any:
+        torch = self.torch
+        self.net.eval()
+        with torch.no_grad():
+            return torch.cat([self.net.backbone(x[i : i + 512].to(self.device)).cpu() for i in range(0, len(x), 512)])
+
+
+def _device(ctx: RunContext, spec: Any) -> str:
+    """``ctx.device``; "cuda" when the harness left it at "cpu" but the spec asked for a GPU and one exists.
+
+    (The harness does not yet set ``ctx.device`` from the spec's resources; see the README.)
+    """
+    import torch
+
+    gpus = getattr(getattr(spec, "resources", None), "gpus", 0) or 0
+    if ctx.device == "cpu" and gpus > 0 and torch.cuda.is_available():
+        return "cuda"
+    return ctx.device
+
+
+def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurements:
+    """Run the class-incremental protocol (module docstring) and return its measurements."""
+    import torch
+
+    from implementations.tmcl.evaluation import forgetting, knn_predict, linear_probe
+    from suite.data import get_dataset
+    from suite.registry import build_registry
+
+    p, model_kw = split_params(ctx.params)
+    ctx.seed_everything()
+    if not task.dataset:
+        raise DataError(f"task '{task.name}' names no dataset")
+    dataset = get_dataset(build_registry(), task.dataset)
+    root = Path(ctx.data_root)
+    xtr, ytr = dataset.arrays(root, "train", {})
+    xte, yte = dataset.arrays(root, "test", {})
+    order = [int(c) for c in dataset.class_order]
+    n_sessions = int(p["n_sessions"])
+    if len(order) % n_sessions:
+        raise ValueError(f"{len(order)} classes do not split into {n_sessions} equal sessions")
+    per = len(order) // n_sessions
+    sessions = [order[s * per : (s + 1) * per] for s in range(n_sessions)]
+    rng = ctx.rng("subsample")
+    for name, lim in (("train", p["max_train_samples"]), ("test", p["max_test_samples"])):
+        if lim is not None:
+            xs, ys = (xtr, ytr) if name == "train" else (xte, yte)
+            keep = np.sort(rng.choice(len(ys), size=min(int(lim), len(ys)), replace=False))
+            if name == "train":
+                xtr, ytr = xs[keep], ys[keep]
+            else:
+                xte, yte = xs[keep], ys[keep]
+    lab = labelled_subset(ytr, float(p["label_fraction"]), int(p["min_labels_per_class"]), ctx.rng("labels"))
+    is_lab = np.zeros(len(ytr), dtype=bool)
+    is_lab[lab] = True
+
+    net = model.build()(tuple(xtr.shape[1:]), dataset.n_classes, **model_kw)
+    trainer = _Trainer(net, torch.as_tensor(xtr), ytr, p, ctx.seed, _device(ctx, spec))
+    xte_t = torch.as_tensor(xte)
+    m = Measurements()
+    m.set("params", sum(q.numel() for q in net.feedforward_parameters()))
+    m.set("modulation_params_per_class", sum(q[0].numel() for q in net.modulation_parameters()))
+    m.set("labelled_samples", int(is_lab.sum()))
+    history, group_acc, losses = [], [], {"pretrain": [], "task": [], "consolidation": [], "finetune": []}
+    seen: list[int] = []
+    t_train = t_eval = 0.0
+    for s, classes in enumerate(sessions):
+        t0 = time.perf_counter()
+        sess = np.flatnonzero(np.isin(ytr, classes))
+        if s == 0 and int(p["pretrain_epochs"]) > 0:
+            losses["pretrain"] += trainer.consolidate(sess, int(p["pretrain_epochs"]), [], with_mi=False)
+        n_steps = int(p["cons_epochs"]) * max(1, len(sess) // int(p["batch_size"]))
+        if net.method == "tmcl":
+            sess_lab = sess[is_lab[sess]]
+            for c in classes:
+                pos = sess_lab[ytr[sess_lab] == c]
+                neg = sess_lab[ytr[sess_lab] != c]
+                losses["task"] += trainer.learn_task(c, pos, neg)
+            seen += classes
+            losses["consolidation"] += trainer.consolidate(sess, int(p["cons_epochs"]), seen, with_mi=True)
+        elif net.method == "vi":
+            seen += classes
+            losses["consolidation"] += trainer.consolidate(sess, int(p["cons_epochs"]), seen, with_mi=False)
+        else:
+            seen += classes
+            losses["finetune"] += trainer.finetune(sess[is_lab[sess]], n_steps)
+        t_train += time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        tr = np.flatnonzero(np.isin(ytr, seen))
+        te = np.flatnonzero(np.isin(yte, seen))
+        ftr, fte = trainer.features(trainer.x[torch.as_tensor(tr)]), trainer.features(xte_t[torch.as_tensor(te)])
+        ytr_t, yte_s = torch.as_tensor(ytr[tr]), yte[te]
+        knn = knn_predict(ftr, ytr_t, fte, dataset.n_classes, int(p["knn_k"]), float(p["knn_temperature"])).numpy()
+        lin = linear_probe(
+            ftr,
+            ytr_t,
+            fte,
+            dataset.n_classes,
+            epochs=int(p["probe_epochs"]),
+            batch_size=int(p["probe_batch"]),
+            lr=float(p["probe_lr"]),
+            generator=torch.Generator().manual_seed(ctx.seed + s),
+        ).numpy()
+        trl = np.flatnonzero(np.isin(ytr, seen) & is_lab)
+        knn_lab = knn_predict(
+            trainer.features(trainer.x[torch.as_tensor(trl)]),
+            torch.as_tensor(ytr[trl]),
+            fte,
+            dataset.n_classes,
+            int(p["knn_k"]),
+            float(p["knn_temperature"]),
+        ).numpy()
+        groups = [
+            float(np.mean(knn[np.isin(yte_s, g)] == yte_s[np.isin(yte_s, g)])) if g[0] in seen else float("nan")
+            for g in sessions
+        ]
+        group_acc.append(groups)
+        history.append(
+            {
+                "session": s,
+                "classes_seen": len(seen),
+                "knn_accuracy": float(np.mean(knn == yte_s)),
+                "linear_probe_accuracy": float(np.mean(lin == yte_s)),
+                "knn_labelled_accuracy": float(np.mean(knn_lab == yte_s)),
+                "knn_per_group": groups,
+            }
+        )
+        t_eval += time.perf_counter() - t0
+        log.info(
+            "session %d (%s): kNN %.3f, linear %.3f",
+            s,
+            net.method,
+            history[-1]["knn_accuracy"],
+            history[-1]["linear_probe_accuracy"],
+        )
+        ctx.progress(s + 1, n_sessions)
+
+    m.set("knn_accuracy", history[-1]["knn_accuracy"])
+    m.set("linear_probe_accuracy", history[-1]["linear_probe_accuracy"])
+    m.set("accuracy", history[-1]["knn_accuracy"])
+    m.set("knn_labelled_accuracy", history[-1]["knn_labelled_accuracy"])
+    m.set("knn_accuracy_avg", float(np.mean([h["knn_accuracy"] for h in history])))
+    m.set("forgetting", forgetting(group_acc), "forgetting needs at least two sessions")
+    m.set("train_seconds", t_train)
+    m.set("eval_seconds", t_eval)
+    m.artifacts["sessions"] = history
+    m.artifacts["final_losses"] = {k: (v[-1] if v else None) for k, v in losses.items()}
+    return m

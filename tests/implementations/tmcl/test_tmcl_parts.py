@@ -1,0 +1,179 @@
+"""TMCL parts: modulations, losses, augmentations, evaluation, Stage A isolation, parameter counts."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from implementations.tmcl.augment import augment, random_shift
+from implementations.tmcl.evaluation import forgetting, knn_predict, linear_probe
+from implementations.tmcl.losses import BARLOW_LAMBDA, BARLOW_SCALE, multiview_barlow, task_loss
+from implementations.tmcl.model import build
+from implementations.tmcl.modulation import ModulatedLinear, ModulationParams, TaskModulation, modulate
+from implementations.tmcl.protocol import DEFAULTS, _Trainer, labelled_subset
+
+
+def test_modulate_hand_computed():
+    h = torch.tensor([[1.0, -2.0]])
+    out = modulate(h, ModulationParams(torch.tensor([[0.5, -1.0]]), torch.tensor([[0.1, 0.2]])))
+    torch.testing.assert_close(out, torch.tensor([[1.6, 0.2]]))  # (1 + g) h + b
+
+
+def test_zero_modulation_is_identity_exactly():
+    torch.manual_seed(0)
+    lin = ModulatedLinear(5, 4, n_classes=3)
+    x = torch.randn(6, 5)
+    none = torch.full((6,), 3)
+    assert torch.equal(lin(x, none), lin(x))  # virtual index n_classes: g = b = 0
+    with torch.no_grad():
+        lin.modulation.gain.zero_()
+        lin.modulation.bias.zero_()
+    assert torch.equal(lin(x, torch.tensor([0, 1, 2, 0, 1, 2])), lin(x))
+    # init N(0, 0.02^2): a large module's empirical std is close to 0.02
+    mod = TaskModulation(100, 1000)
+    assert mod.gain.std().item() == pytest.approx(0.02, rel=0.02)
+    assert "zero" not in dict(mod.named_parameters())
+
+
+def test_modulation_changes_only_selected_rows():
+    torch.manual_seed(0)
+    net = build((1, 8, 8), 10, arch="mlp")
+    net.eval()
+    x = torch.randn(4, 1, 8, 8)
+    out = net.backbone(x, torch.full((4,), 2))
+    out.sum().backward()
+    g = net.backbone.fc1.modulation.gain.grad
+    assert g[2].abs().sum() > 0
+    assert g[torch.arange(10) != 2].abs().sum() == 0
+
+
+def _barlow_reference(views, lam, scale):
+    z = torch.stack(views)
+    v, b, d = z.shape
+    flat = z.reshape(-1, d)
+    z = (z - flat.mean(0)) / flat.std(0, unbiased=False)
+    zbar = z.mean(0)
+    total = 0.0
+    for k in range(v):
+        for i in range(d):
+            for j in range(d):
+                cij = float((zbar[:, i] * z[k, :, j]).sum() / b)
+                total += (cij - 1) ** 2 if i == j else lam * cij**2
+    return scale * total
+
+
+def test_multiview_barlow_matches_elementwise_definition():
+    torch.manual_seed(0)
+    views = [torch.randn(16, 5, dtype=torch.float64) for _ in range(4)]
+    got = multiview_barlow(views)
+    assert float(got) == pytest.approx(_barlow_reference(views, BARLOW_LAMBDA, BARLOW_SCALE), rel=1e-4)
+    assert BARLOW_LAMBDA == 0.005 and BARLOW_SCALE == 0.024
+    # identical, decorrelated views: C_v = I, so the loss is ~0
+    q, _ = torch.linalg.qr(torch.randn(64, 5, dtype=torch.float64))
+    q = (q - q.mean(0)) / q.std(0, unbiased=False)
+    assert float(multiview_barlow([q, q, q])) < 0.02
+
+
+def test_multiview_barlow_gradient_matches_finite_differences():
+    torch.manual_seed(1)
+    views = [torch.randn(8, 3, dtype=torch.float64, requires_grad=True) for _ in range(2)]
+    assert torch.autograd.gradcheck(lambda a, b: multiview_barlow([a, b]), views, eps=1e-6, atol=1e-5)
+
+
+def test_task_loss_hand_computed():
+    e = torch.eye(3)
+    # positives identical, negatives orthogonal to them: loss 0
+    assert float(task_loss(e[[0, 0]] * torch.tensor([[1.0], [2.0]]), e[[1, 2]])) == pytest.approx(0.0, abs=1e-6)
+    # positives orthogonal to each other, a negative at 45 degrees to both: 1 + cos(45)
+    pos = e[[0, 1]]
+    neg = torch.tensor([[1.0, 1.0, 0.0]])
+    assert float(task_loss(pos, neg)) == pytest.approx(1 + 1 / math.sqrt(2), abs=1e-6)
+    with pytest.raises(ValueError):
+        task_loss(pos[:1], neg)
+
+
+def test_augmentations():
+    g = torch.Generator().manual_seed(0)
+    x = torch.zeros(1, 1, 4, 4)
+    x[0, 0, 1, 1] = 1.0
+    shifted = random_shift(x.repeat(50, 1, 1, 1), 1, g)
+    # the single bright pixel moves by at most one pixel in each direction and is never lost
+    assert torch.all(shifted.sum(dim=(1, 2, 3)) == 1.0)
+    pos = shifted[:, 0].flatten(1).argmax(1)
+    rows, cols = pos // 4, pos % 4
+    assert rows.min() >= 0 and rows.max() <= 2 and cols.min() >= 0 and cols.max() <= 2
+    assert len(set(zip(rows.tolist(), cols.tolist(), strict=True))) > 3
+    v = augment(torch.full((200, 1, 8, 8), 0.5), g, max_shift=0, noise=0.1, erase_p=0.0)
+    assert float((v - 0.5).std()) == pytest.approx(0.1, rel=0.05)
+    erased = augment(torch.ones(200, 1, 8, 8), g, max_shift=0, noise=0.0, erase_p=1.0)
+    assert torch.all((erased == 0).flatten(1).any(1))
+
+
+def test_knn_and_probe_and_forgetting():
+    train = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    ytr = torch.tensor([0, 0, 1, 1])
+    test = torch.tensor([[1.0, 0.2], [0.2, 1.0]])
+    assert knn_predict(train, ytr, test, 2, k=3).tolist() == [0, 1]
+    g = torch.Generator().manual_seed(0)
+    rng = torch.Generator().manual_seed(1)
+    xtr = torch.randn(200, 4, generator=rng) + torch.tensor([2.0, 0, 0, 0]) * (torch.arange(200) % 2)[:, None]
+    pred = linear_probe(xtr, torch.arange(200) % 2, xtr, 2, epochs=10, generator=g)
+    assert float((pred == torch.arange(200) % 2).float().mean()) > 0.8  # chance 0.5
+    acc = [[0.9, np.nan, np.nan], [0.7, 0.8, np.nan], [0.6, 0.5, 1.0]]
+    assert forgetting(acc) == pytest.approx(((0.9 - 0.6) + (0.8 - 0.5)) / 2)
+    assert math.isnan(forgetting([[1.0]]))
+
+
+def test_labelled_subset_is_stratified():
+    y = np.repeat(np.arange(3), [100, 50, 10])
+    idx = labelled_subset(y, 0.1, 2, np.random.default_rng(0))
+    assert np.bincount(y[idx]).tolist() == [10, 5, 2]
+    assert len(set(idx)) == len(idx)
+
+
+def test_stage_a_trains_only_the_new_class_modulation():
+    torch.manual_seed(0)
+    net = build((1, 8, 8), 10, arch="mlp")
+    net.train()
+    net.backbone(torch.randn(32, 1, 8, 8))  # move BN running stats away from their init
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    x = torch.rand(40, 1, 8, 8)
+    y = np.repeat(np.arange(2), 20)
+    tr = _Trainer(net, x, y, {**DEFAULTS, "task_steps": 3, "task_batch": 8}, seed=0)
+    tr.learn_task(1, np.arange(20, 40), np.arange(20))
+    after = net.state_dict()
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    assert changed == {f"backbone.{n}.modulation.{w}" for n in ("fc1", "fc2") for w in ("gain", "bias")}
+    for n in ("fc1", "fc2"):
+        for w in ("gain", "bias"):
+            key = f"backbone.{n}.modulation.{w}"
+            diff = (after[key] - before[key]).abs().sum(1)
+            assert diff[1] > 0 and diff[torch.arange(10) != 1].sum() == 0
+
+
+def test_stage_b_leaves_modulations_and_uses_no_grad_targets():
+    torch.manual_seed(0)
+    net = build((1, 8, 8), 10, arch="mlp")
+    mods = [q.detach().clone() for q in net.modulation_parameters()]
+    x = torch.rand(64, 1, 8, 8)
+    tr = _Trainer(net, x, np.zeros(64, dtype=int), {**DEFAULTS, "batch_size": 32}, seed=0)
+    losses = tr.consolidate(np.arange(64), 1, [0, 1], with_mi=True)
+    assert len(losses) == 2 and all(math.isfinite(v) for v in losses)
+    for a, b in zip(mods, net.modulation_parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_paper_scale_vit_parameter_count():
+    net = build((3, 32, 32), 100, arch="vit", head_width=2048)
+    dim, depth, mlp = 384, 6, 4 * 384
+    block = (dim * 3 * dim + 3 * dim) + (dim * dim + dim) + (dim * mlp + mlp) + (mlp * dim + dim) + 2 * 2 * dim
+    embed = 3 * 16 * dim + dim + dim + 65 * dim
+    expected = depth * block + embed + 2 * dim
+    got = sum(q.numel() for q in net.feedforward_parameters())
+    assert got == expected
+    assert 10.5e6 < got < 11.0e6  # convit_small_dytox: ~11.0M (the stand-in has no GPSA extras)
+    per_class = sum(q[0].numel() for q in net.modulation_parameters())
+    assert per_class == depth * 2 * (3 * dim + dim + mlp + dim)
