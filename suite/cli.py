@@ -1,7 +1,10 @@
 """The ``neurorepro`` command line.
 
 Errors a user can cause print as one line on stderr and exit with status 2; an unexpected error
-exits with status 1 and one line, unless ``--debug`` asks for the traceback.
+exits with status 1 and one line, unless ``--debug`` asks for the traceback. ``report`` and
+``leaderboard`` still write their output from a store holding unreadable record files, print one
+warning line per file and exit with status 3 (:data:`EXIT_STORE_PROBLEMS`), so that a pipeline
+notices the results it could not read.
 """
 
 from __future__ import annotations
@@ -18,6 +21,16 @@ from suite.errors import NeuroReproError
 from suite.registry import KINDS, Registry, build_registry
 
 log = logging.getLogger("neurorepro")
+
+EXIT_STORE_PROBLEMS = 3
+
+
+def _report_problems(store: Any) -> None:
+    """One warning line per unreadable record file; exit 3 if there was any."""
+    for problem in store.problems:
+        click.echo(f"warning: {problem}", err=True)
+    if store.problems:
+        raise click.exceptions.Exit(EXIT_STORE_PROBLEMS)
 
 
 class Settings:
@@ -227,8 +240,10 @@ def leaderboard(s: Settings, plans: tuple[str, ...]) -> None:
     from suite.report import leaderboard_text
     from suite.store import Store
 
-    df = Store(s.results).consolidate(plans or None)
+    store = Store(s.results)
+    df = store.consolidate(plans or None)
     click.echo(leaderboard_text(df))
+    _report_problems(store)
 
 
 @cli.command()
@@ -250,13 +265,14 @@ def report(s: Settings, out: Path | None, plans: tuple[str, ...]) -> None:
     reg = s.registry
     store = Store(s.results)
     df = store.consolidate(plans or None)
-    figure_fns = {e.name: e.load() for e in reg.entries("figures")}
+    from suite.report.figures import figure_functions
+
+    figure_fns = figure_functions(reg)
     index = build_report(
         df, out or s.results / "report", claims=load_claims(reg), figure_fns=figure_fns, machine=cpu_model()
     )
-    for problem in store.problems:
-        click.echo(f"warning: {problem}", err=True)
     click.echo(f"report: {index}")
+    _report_problems(store)
 
 
 @cli.command()
@@ -376,7 +392,9 @@ def data_verify(s: Settings, names: tuple[str, ...]) -> None:
 def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(args=argv, prog_name="neurorepro", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="neurorepro", standalone_mode=False)
+        if isinstance(rv, int):  # click returns a command's Exit code instead of raising it
+            return rv
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:

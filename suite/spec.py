@@ -247,8 +247,12 @@ def _expand(b: Mapping[str, Any], reg: Registry, source: str, where: str) -> lis
         for n in names:
             if not reg.has(kind, n):
                 known = reg.names(kind)
+                broken = (
+                    f" ({len(reg.load_errors)} plugin(s) failed to load; see the warning)" if reg.load_errors else ""
+                )
                 raise PlanError(
-                    f"{source}: {where}.{field_name}: unknown {field_name} '{n}'{did_you_mean(n, known)} known: {', '.join(known)}"
+                    f"{source}: {where}.{field_name}: unknown {field_name} '{n}'{did_you_mean(n, known)} "
+                    f"known: {', '.join(known)}{broken}"
                 )
     out = []
     for task, model, emulator, scale, seed in itertools.product(tasks, models, emulators, scales, seeds):

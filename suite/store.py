@@ -134,6 +134,28 @@ class Store:
     def record_path(self, plan: str, key: str) -> Path:
         return self.plan_dir(plan) / f"{key}.json"
 
+    @property
+    def claims_file(self) -> Path:
+        """Where drivers claim keys (:mod:`suite.lock`): store-wide, as a key is store-wide."""
+        return self.runs / ".claims.lock"
+
+    def plan_dirs(self) -> list[Path]:
+        """Every plan directory (dot-directories such as ``.claims`` are not plans)."""
+        if not self.runs.is_dir():
+            return []
+        return sorted(d for d in self.runs.iterdir() if d.is_dir() and not d.name.startswith("."))
+
+    def has_ok(self, plan: str, key: str) -> bool:
+        """Whether ``key`` has an ``ok`` record now, in ``plan`` or another plan (one stat per plan)."""
+        dirs = [self.plan_dir(plan), *(d for d in self.plan_dirs() if d.name != plan)]
+        for d in dirs:
+            path = d / f"{key}.json"
+            if path.exists():
+                rec = self.read(path)
+                if rec is not None and rec["status"] == "ok":
+                    return True
+        return False
+
     def check_writable(self, plan: str) -> None:
         """Fail early, before any benchmark runs, when the store cannot be written."""
         d = self.plan_dir(plan)
@@ -186,9 +208,7 @@ class Store:
     def key_index(self) -> dict[str, list[Path]]:
         """key -> record files, from directory listings only (no file is read)."""
         index: dict[str, list[Path]] = {}
-        if not self.runs.is_dir():
-            return index
-        for d in self.runs.iterdir():
+        for d in self.plan_dirs():
             if d.is_dir():
                 for entry in os.scandir(d):
                     if entry.name.endswith(".json") and not entry.name.startswith("."):
@@ -207,9 +227,7 @@ class Store:
 
     def iter_records(self, plans: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
         """Stream every valid record (of the given plans), one at a time."""
-        if not self.runs.is_dir():
-            return
-        dirs = [self.plan_dir(p) for p in plans] if plans is not None else sorted(self.runs.iterdir())
+        dirs = [self.plan_dir(p) for p in plans] if plans is not None else self.plan_dirs()
         for d in dirs:
             if not d.is_dir():
                 continue

@@ -15,6 +15,11 @@ def ray_cluster():
     """One embedded two-CPU Ray cluster for the whole session, shut down at the end."""
     import ray
 
-    ray.init(address="local", num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", logging_level="ERROR")
+    from suite.runner.ray_runner import loopback_only
+
+    with loopback_only("127.0.0.1"):  # Ray would otherwise rewrite 127.0.0.1 to a routable address
+        ray.init(
+            address="local", num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", logging_level="ERROR"
+        )
     yield ray
     ray.shutdown()

@@ -48,12 +48,26 @@ CLASS_ORDER = (
 )  # fmt: skip
 
 
+class _ArraysOnly(pickle.Unpickler):
+    """CIFAR's pickles hold dicts of lists, bytes and NumPy arrays; refuse any other class, so a
+    tampered file cannot run code when it is read."""
+
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+               ("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "scalar"),
+               ("numpy._core.multiarray", "scalar"), ("_codecs", "encode")}  # fmt: skip
+
+    def find_class(self, module: str, name: str):  # noqa: ANN201
+        if (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refusing to load {module}.{name}: not part of the CIFAR layout")
+
+
 def _load_pickle(path: Path, how: str) -> dict:
     if not path.is_file():
         raise DataError(f"CIFAR-100 file {path} is missing; {how}")
     try:
         with path.open("rb") as fh:
-            return pickle.load(fh, encoding="latin1")
+            return _ArraysOnly(fh, encoding="latin1").load()
     except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError) as exc:
         raise DataError(f"CIFAR-100 file {path} is corrupt ({type(exc).__name__}: {exc}); {how}") from exc
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from suite.data import data_versions
+from suite.lock import Claims
 from suite.provenance import code_version, driver_env
 from suite.registry import Registry
+from suite.runner.writer import RecordWriter
 from suite.spec import BenchmarkSpec, Plan
 from suite.store import SCHEMA, Store
 
@@ -38,8 +40,12 @@ OnResult = Callable[[WorkItem, dict[str, Any]], None]
 class Executor(Protocol):
     name: str
 
-    def run(self, items: Sequence[WorkItem], context: Mapping[str, Any], on_result: OnResult) -> None:
-        """Run every item and call ``on_result(item, outcome)`` once per item, in the driver."""
+    def run(self, items: Iterable[WorkItem], context: Mapping[str, Any], on_result: OnResult) -> None:
+        """Run every item and call ``on_result(item, outcome)`` once per item, in the driver.
+
+        ``items`` is consumed lazily: the driver claims each item as the executor pulls it, so
+        an executor must pull an item only when it is about to submit it.
+        """
 
 
 @dataclass
@@ -50,6 +56,7 @@ class PlanState:
     items: list[WorkItem]
     done: set[str]
     code_version: str
+    force: bool = False
 
     @property
     def todo(self) -> list[WorkItem]:
@@ -58,11 +65,15 @@ class PlanState:
 
 @dataclass
 class RunSummary:
+    """Counts only: a plan of any length is summarised in constant memory (no list of records)."""
+
     plan: str
     total: int
     skipped: int
     counts: Counter = field(default_factory=Counter)
-    records: list[Path] = field(default_factory=list)
+    last_record: Path | None = None
+    claimed: Counter = field(default_factory=Counter)  # owner -> specs it held
+    done_meanwhile: int = 0  # finished by another driver between planning and claiming
 
     @property
     def executed(self) -> int:
@@ -71,9 +82,11 @@ class RunSummary:
     def line(self) -> str:
         parts = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items()))
         ran = f"executed {self.executed} benchmark{'s' if self.executed != 1 else ''}"
-        return f"plan '{self.plan}': {self.total} specs, {self.skipped} already done, {ran}" + (
-            f" ({parts})" if parts else ""
-        )
+        text = f"plan '{self.plan}': {self.total} specs, {self.skipped + self.done_meanwhile} already done, {ran}"
+        text += f" ({parts})" if parts else ""
+        if self.claimed:
+            text += f"; left {sum(self.claimed.values())} to another driver running them: re-run to pick them up"
+        return text
 
 
 def prepare(plan: Plan, registry: Registry, store: Store, data_root: Path, *, force: bool = False) -> PlanState:
@@ -92,7 +105,7 @@ def prepare(plan: Plan, registry: Registry, store: Store, data_root: Path, *, fo
         items.append(WorkItem(spec=spec, key=key, data_versions=dv, attempt=attempt))
     keys = [it.key for it in items]
     done = set() if force else store.done_keys(plan.name, keys)
-    return PlanState(plan=plan, items=items, done=done, code_version=cv)
+    return PlanState(plan=plan, items=items, done=done, code_version=cv, force=force)
 
 
 def make_record(plan: str, item: WorkItem, outcome: Mapping[str, Any], cv: str) -> dict[str, Any]:
@@ -127,21 +140,57 @@ def run_plan(
     *,
     on_record: Callable[[dict[str, Any]], None] | None = None,
 ) -> RunSummary:
-    """Execute what is left of ``state`` and write one record per finished spec."""
+    """Execute what is left of ``state`` and write one record per finished spec.
+
+    Records are written by a :class:`~suite.runner.writer.RecordWriter` (atomic each, several
+    fsyncs in flight). Each spec is claimed (:mod:`suite.lock`) as the executor pulls it and
+    released once its record is durable: a spec that a live other driver holds is left to it
+    and counted in ``summary.claimed``; one that it finished meanwhile is not run again.
+    """
     todo = state.todo
     summary = RunSummary(plan=state.plan.name, total=len(state.items), skipped=len(state.items) - len(todo))
     if not todo:
         return summary
     store.check_writable(state.plan.name)
+    claims = Claims(store.claims_file)
 
-    def on_result(item: WorkItem, outcome: dict[str, Any]) -> None:
-        rec = make_record(state.plan.name, item, outcome, state.code_version)
-        summary.records.append(store.write(rec, traceback_text=outcome.get("traceback")))
-        summary.counts[rec["status"]] += 1
-        if rec["status"] != "ok":
-            log.warning("%s %s: %s", rec["status"], item.spec.label(), rec["error"])
+    def written(rec: dict[str, Any], path: Path) -> None:  # in a writer thread, once durable
+        summary.last_record = path
+        claims.release(rec["key"])
         if on_record is not None:
             on_record(rec)
 
-    executor.run(todo, context, on_result)
+    writer = RecordWriter(store, written)
+
+    def on_result(item: WorkItem, outcome: dict[str, Any]) -> None:
+        rec = make_record(state.plan.name, item, outcome, state.code_version)
+        summary.counts[rec["status"]] += 1
+        if rec["status"] != "ok":
+            log.warning("%s %s: %s", rec["status"], item.spec.label(), rec["error"])
+        writer.submit(rec, outcome.get("traceback"))
+
+    try:
+        executor.run(_claimed(todo, claims, store, state, summary), context, on_result)
+    finally:
+        try:
+            writer.close()  # every record handed over is durable before run_plan returns
+        finally:
+            claims.release_all()
+    for owner, n in summary.claimed.items():
+        log.warning("%d specs of plan '%s' are being run by another driver (%s)", n, state.plan.name, owner)
     return summary
+
+
+def _claimed(
+    todo: Iterable[WorkItem], claims: Claims, store: Store, state: PlanState, summary: RunSummary
+) -> Iterator[WorkItem]:
+    """The items of ``todo`` this driver claims and that no one finished meanwhile, lazily."""
+    for item in todo:
+        if not claims.acquire(item.key):
+            summary.claimed[claims.owner(item.key)] += 1
+            continue
+        if not state.force and store.has_ok(state.plan.name, item.key):
+            claims.release(item.key)
+            summary.done_meanwhile += 1
+            continue
+        yield item

@@ -62,6 +62,57 @@ def _deadline(seconds: float | None):
         signal.signal(signal.SIGALRM, previous)
 
 
+GIB = 2**30
+MEMORY_SLACK_GB = 4.0  # address space beyond resources.memory_gb: libraries imported by the benchmark
+# (torch + jax map ~1.9 GiB on first import), thread stacks, allocator arenas
+_OOM_WORDS = ("out of memory", "can't allocate memory", "cannot allocate memory", "unable to allocate")
+
+
+def _vm_bytes() -> int | None:
+    """This process's mapped address space (``VmSize``), or ``None`` off Linux."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+@contextmanager
+def _memory_limit(spec: BenchmarkSpec, enabled: bool):
+    """Cap the address space at what it is now plus ``resources.memory_gb`` (+ a slack), for CPU specs.
+
+    ``RLIMIT_AS`` makes an allocation past the cap fail inside the benchmark (``MemoryError`` in
+    Python and numpy, a ``RuntimeError`` in torch), which is recorded ``failed`` with the reason,
+    instead of the kernel's OOM killer taking the whole worker (or the driver, inline) down.
+    Why this and not Ray's memory monitor: the monitor kills by node-wide pressure, picks its
+    victim itself and needs the node to be nearly full, so a spec could exhaust the memory of
+    the specs beside it first. Specs with GPUs are left alone: a CUDA context maps far more
+    address space than it uses.
+    """
+    import resource
+
+    vm = _vm_bytes() if enabled and spec.resources.gpus == 0 and spec.resources.memory_gb > 0 else None
+    if vm is None:
+        yield
+        return
+    previous = resource.getrlimit(resource.RLIMIT_AS)
+    cap = vm + int((spec.resources.memory_gb + MEMORY_SLACK_GB) * GIB)
+    if previous[1] != resource.RLIM_INFINITY:
+        cap = min(cap, previous[1])
+    resource.setrlimit(resource.RLIMIT_AS, (cap, previous[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, previous)
+
+
+def _is_oom(exc: BaseException) -> bool:
+    return isinstance(exc, MemoryError) or any(w in str(exc).lower() for w in _OOM_WORDS)
+
+
 def task_and_model(reg: Registry, spec: BenchmarkSpec) -> tuple[Task, ModelInfo]:
     t = reg.get("tasks", spec.task)
     m = reg.get("models", spec.model)
@@ -111,13 +162,14 @@ def execute(spec_dict: Mapping[str, Any], context: Mapping[str, Any]) -> dict[st
             params=merged_params(spec, reg),
             data_root=Path(context["data_root"]),
             scratch_parent=Path(context.get("scratch") or tempfile.gettempdir()),
-            device=str(context.get("device", "cpu")),
+            # a spec that asks for a GPU runs on it (Ray sets CUDA_VISIBLE_DEVICES for the task)
+            device=str(context.get("device") or ("cuda" if spec.resources.gpus > 0 else "cpu")),
             emulator=spec.emulator,
             threads=max(1, int(spec.resources.cpus)),
         )
         try:
             ctx.seed_everything()
-            with _deadline(spec.timeout):
+            with _deadline(spec.timeout), _memory_limit(spec, bool(context.get("memory_limit", True))):
                 result = protocol(task, model, spec, ctx)
         finally:
             ctx.cleanup()
@@ -131,10 +183,11 @@ def execute(spec_dict: Mapping[str, Any], context: Mapping[str, Any]) -> dict[st
         out.update(status="diverged", error=_one_line(exc), traceback=traceback.format_exc())
     except SpecTimeout as exc:
         out.update(status="timeout", error=_one_line(exc), traceback=traceback.format_exc())
-    except MemoryError as exc:
-        out.update(status="failed", error=f"out of memory: {_one_line(exc)}", traceback=traceback.format_exc())
     except Exception as exc:  # a benchmark may raise anything; it is recorded, the plan goes on
-        out.update(status="failed", error=_one_line(exc), traceback=traceback.format_exc())
+        error = _one_line(exc)
+        if _is_oom(exc):
+            error = f"out of memory (resources.memory_gb={spec.resources.memory_gb:g}): {error}"
+        out.update(status="failed", error=error, traceback=traceback.format_exc())
     out["started_at"], out["finished_at"] = started_at, now()
     out["wall_seconds"] = time.perf_counter() - t0
     out["env"] = worker_env()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from suite.runner.driver import OnResult, WorkItem
@@ -12,6 +12,6 @@ from suite.runner.execute import execute
 class InlineExecutor:
     name = "inline"
 
-    def run(self, items: Sequence[WorkItem], context: Mapping[str, Any], on_result: OnResult) -> None:
+    def run(self, items: Iterable[WorkItem], context: Mapping[str, Any], on_result: OnResult) -> None:
         for item in items:
             on_result(item, execute(item.spec.to_dict(), context))

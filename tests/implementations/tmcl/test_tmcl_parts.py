@@ -177,3 +177,23 @@ def test_paper_scale_vit_parameter_count():
     assert 10.5e6 < got < 11.0e6  # convit_small_dytox: ~11.0M (the stand-in has no GPSA extras)
     per_class = sum(q[0].numel() for q in net.modulation_parameters())
     assert per_class == depth * 2 * (3 * dim + dim + mlp + dim)
+
+
+def test_cifar_reader_refuses_a_pickle_that_would_run_code(tmp_path):
+    import os
+    import pickle
+
+    import pytest
+
+    from suite.data.cifar import _load_pickle
+    from suite.errors import DataError
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("touch " + str(tmp_path / "pwned"),))
+
+    bad = tmp_path / "train"
+    bad.write_bytes(pickle.dumps({"data": Evil()}))
+    with pytest.raises(DataError, match="refusing to load"):
+        _load_pickle(bad, "how")
+    assert not (tmp_path / "pwned").exists()
