@@ -1,0 +1,82 @@
+"""ResonateFire: the Euler-discretised resonate-and-fire baseline of the SiLIF code (card P01 §3).
+
+    λ_c = min(λ_re, −0.1) + i·λ_im
+    u_t = u_{t−1} + Δ·(λ_c·u_{t−1} + I_t) − s_{t−1}            Δ = 0.004 (fixed Euler step)
+    s_t = H(Re(u_t) − 1)
+
+Initialisation: λ_re ~ U(−10, −1), λ_im ~ U(5, 10). The authors' ``ResonateFireLayer`` is broken as
+committed (it references an undefined ``self.recurrent``, card §7), so this is the card's equation
+as a **reconstruction**: no recurrent weights, and the initial state drawn like C-SiLIF's (real and
+imaginary parts of u0 and s0 all U[0,1), or zeros).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch import Tensor, nn
+
+from implementations.neurons.initial_state import initial_tensor
+from implementations.neurons.scan import scan
+from implementations.neurons.surrogate import spike_boxcar
+
+DT = 0.004
+LAMBDA_RE_RANGE = (-10.0, -1.0)
+LAMBDA_RE_MAX = -0.1
+LAMBDA_IM_RANGE = (5.0, 10.0)
+
+
+class RFParams(NamedTuple):
+    lam: Tensor  # [neurons] complex, Re clamped to ≤ −0.1
+    dt: float = DT
+    threshold: float = 1.0
+
+
+class RFState(NamedTuple):
+    u: Tensor  # complex potential [batch, neurons]
+    s: Tensor  # previous spike [batch, neurons]
+
+
+def rf_step(i_t: Tensor, state: RFState, p: RFParams) -> tuple[Tensor, RFState]:
+    """One resonate-and-fire Euler step (card P01 §3): u_t = u + Δ(λu + I_t) − s, s_t = H(Re u_t − 1)."""
+    u = state.u + p.dt * (p.lam * state.u + i_t) - state.s
+    s = spike_boxcar(u.real - p.threshold)
+    return s, RFState(u=u, s=s)
+
+
+class ResonateFire(nn.Module):
+    """A layer of resonate-and-fire neurons: currents [batch, time, n] -> spikes [batch, time, n]."""
+
+    neurorepro_activation = True
+
+    def __init__(self, n_neurons: int, *, zero_init_state: bool = False, threshold: float = 1.0) -> None:
+        super().__init__()
+        self.n_neurons = n = int(n_neurons)
+        self.zero_init_state = bool(zero_init_state)
+        self.threshold = float(threshold)
+        self.lambda_re = nn.Parameter(torch.empty(n).uniform_(*LAMBDA_RE_RANGE))
+        self.lambda_im = nn.Parameter(torch.empty(n).uniform_(*LAMBDA_IM_RANGE))
+
+    def params(self) -> RFParams:
+        return RFParams(
+            lam=torch.complex(self.lambda_re.clamp(max=LAMBDA_RE_MAX), self.lambda_im), threshold=self.threshold
+        )
+
+    def initial_state(self, i: Tensor, *, generator: torch.Generator | None = None) -> RFState:
+        b, n = i.shape[0], self.n_neurons
+        re = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
+        im = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
+        s = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
+        return RFState(u=torch.complex(re, im), s=s)
+
+    def forward(self, i: Tensor, *, generator: torch.Generator | None = None) -> Tensor:
+        spikes, _ = scan(rf_step, i, self.initial_state(i, generator=generator), self.params())
+        return spikes
+
+    def state_spec(self) -> dict[str, tuple[tuple[int, ...], torch.dtype]]:
+        n = self.n_neurons
+        return {"u": ((n,), torch.complex64), "s": ((n,), torch.float32)}
+
+    def extra_repr(self) -> str:
+        return f"{self.n_neurons}, zero_init_state={self.zero_init_state}"
