@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 reproduce: $(STAMP)
-	$(BIN)/neurorepro data synth --all
+	$(BIN)/neurorepro data synth --plan $(PLAN)
 	$(BIN)/neurorepro run $(PLAN)
 	$(BIN)/neurorepro leaderboard --plan $(PLAN)
 	$(BIN)/neurorepro report

@@ -146,7 +146,7 @@ def run(
     reg = s.registry
     p = load_plan(resolve_plan_path(plan, reg), reg, seeds=_parse_seeds(seeds), scale=scale or None)
     store = Store(s.results)
-    state = prepare(p, reg, store, s.data_root, force=force)
+    state = prepare(p, reg, store, s.data_root, force=force, missing_ok=dry_run)
     if dry_run:
         _print_dry_run(state)
         return
@@ -187,8 +187,11 @@ def _print_dry_run(state: Any) -> None:
     click.echo(f"{'key':<20}  {'status':<6}  {'task':<16} {'model':<14} {'emulator':<9} {'scale':<6} seed")
     for it in state.items:
         sp = it.spec
-        status = "done" if it.key in state.done else "todo"
-        click.echo(f"{it.key:<20}  {status:<6}  {sp.task:<16} {sp.model:<14} {sp.emulator:<9} {sp.scale:<6} {sp.seed}")
+        status = "done" if it.key in state.done else "todo" if it.key else "nodata"
+        key = it.key or "(needs data)"
+        click.echo(f"{key:<20}  {status:<6}  {sp.task:<16} {sp.model:<14} {sp.emulator:<9} {sp.scale:<6} {sp.seed}")
+    for dataset, why in state.missing_data.items():
+        click.echo(f"warning: keys of the '{dataset}' specs need the data: {why}", err=True)
 
 
 def _with_progress(fn: Any, total: int, plan: str) -> Any:
@@ -352,16 +355,29 @@ def data() -> None:
     default=None,
     help="Also write {dataset: checksum} as JSON here (the DVC data stage's output).",
 )
+@click.option("--plan", "plans", multiple=True, help="The datasets these plans' tasks use (repeatable).")
 @pass_settings
-def data_synth(s: Settings, names: tuple[str, ...], all_: bool, seed: int, versions: Path | None) -> None:
-    """Write offline stand-ins in each dataset's real on-disk format (idempotent)."""
+def data_synth(
+    s: Settings, names: tuple[str, ...], all_: bool, seed: int, versions: Path | None, plans: tuple[str, ...]
+) -> None:
+    """Write offline stand-ins in each dataset's real on-disk format (idempotent).
+
+    NAMES, the datasets of ``--plan`` plans, or with ``--all`` (or nothing given) every dataset.
+    """
     import json
 
     from suite.data import get_dataset
+    from suite.spec import load_plan, resolve_plan_path
     from suite.store import atomic_write_text
 
     reg = s.registry
-    targets = reg.names("datasets") if all_ or not names else list(names)
+    wanted = list(names)
+    for plan in plans:
+        for spec in load_plan(resolve_plan_path(plan, reg), reg).specs:
+            dataset = reg.get("tasks", spec.task).meta.get("dataset")
+            if dataset and dataset not in wanted:
+                wanted.append(dataset)
+    targets = reg.names("datasets") if all_ or not (names or plans) else wanted
     found = {}
     for name in targets:
         ds = get_dataset(reg, name)

@@ -63,7 +63,7 @@ def clone(tmp_path_factory) -> tuple[Path, dict]:
 def test_repro_twice_then_metrics(clone):
     dest, env = clone
     first = sh(dest, "dvc", "repro", env=env)
-    for stage in ("data", "run@smoke", "report"):
+    for stage in ("data@smoke", "run@smoke", "report"):
         assert f"Running stage '{stage}'" in first.stdout
     assert "executed 2 benchmarks (2 ok)" in first.stdout
     assert (dest / "results" / "report" / "index.html").stat().st_size > 1000

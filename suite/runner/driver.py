@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from suite.data import data_versions
+from suite.errors import DataError
 from suite.lock import Claims
 from suite.provenance import code_version, driver_env
 from suite.registry import Registry
@@ -57,6 +58,7 @@ class PlanState:
     done: set[str]
     code_version: str
     force: bool = False
+    missing_data: dict[str, str] = field(default_factory=dict)  # dataset -> why (dry runs only)
 
     @property
     def todo(self) -> list[WorkItem]:
@@ -89,23 +91,39 @@ class RunSummary:
         return text
 
 
-def prepare(plan: Plan, registry: Registry, store: Store, data_root: Path, *, force: bool = False) -> PlanState:
-    """Key every spec (code version + dataset checksums) and find which are already done."""
+def prepare(
+    plan: Plan, registry: Registry, store: Store, data_root: Path, *, force: bool = False, missing_ok: bool = False
+) -> PlanState:
+    """Key every spec (code version + dataset checksums) and find which are already done.
+
+    A missing or corrupt dataset raises :class:`DataError`, unless ``missing_ok`` (a dry run):
+    then the specs that need it get an empty key and the reason is kept in ``missing_data``.
+    """
     cv = code_version()
-    versions_by_dataset: dict[str | None, dict[str, str]] = {}
+    versions_by_dataset: dict[str | None, dict[str, str] | None] = {}
+    missing: dict[str, str] = {}
     items = []
     for spec in plan.specs:
         dataset = registry.get("tasks", spec.task).meta.get("dataset")
         if dataset not in versions_by_dataset:
-            versions_by_dataset[dataset] = data_versions(registry, dataset, data_root)
+            try:
+                versions_by_dataset[dataset] = data_versions(registry, dataset, data_root)
+            except DataError as exc:
+                if not missing_ok:
+                    raise
+                versions_by_dataset[dataset] = None
+                missing[str(dataset)] = str(exc)
         dv = versions_by_dataset[dataset]
+        if dv is None:
+            items.append(WorkItem(spec=spec, key="", data_versions={}, attempt=1))
+            continue
         key = spec.key(cv, dv)
         previous = store.get(plan.name, key)
         attempt = int(previous.get("attempt", 0)) + 1 if previous else 1
         items.append(WorkItem(spec=spec, key=key, data_versions=dv, attempt=attempt))
-    keys = [it.key for it in items]
+    keys = [it.key for it in items if it.key]
     done = set() if force else store.done_keys(plan.name, keys)
-    return PlanState(plan=plan, items=items, done=done, code_version=cv, force=force)
+    return PlanState(plan=plan, items=items, done=done, code_version=cv, force=force, missing_data=missing)
 
 
 def make_record(plan: str, item: WorkItem, outcome: Mapping[str, Any], cv: str) -> dict[str, Any]:

@@ -79,3 +79,11 @@ def test_unknown_registered_plan(capsys, tmp_path):
 def test_list_kinds(capsys, tmp_path, kind):
     rc, out, _ = cli(capsys, tmp_path, "list", kind)
     assert rc == 0 and out.startswith(f"{kind} (")
+
+
+def test_dry_run_without_data_marks_specs_and_names_the_file(capsys, tmp_path):
+    p = plan(tmp_path, "name: p\nbenchmarks: [{task: noop, model: noop}, {task: shd, model: lif}]\n")
+    rc, out, err = cli(capsys, tmp_path, "run", p, "--dry-run")
+    assert rc == 0
+    assert out.count(" todo ") == 1 and out.count(" nodata ") == 1 and "(needs data)" in out
+    assert "keys of the 'shd' specs need the data" in err and "neurorepro data synth shd" in err
