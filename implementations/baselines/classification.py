@@ -164,10 +164,14 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
 
 
 def _arrays(dataset: Any, root: Path, data_params: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The train and test arrays; ``max_test_samples`` replaces ``max_samples`` for test."""
+    """The train and test arrays, and ``valid`` when the dataset has its own validation split
+    (SSC, GSC); ``max_test_samples`` replaces ``max_samples`` for test and valid."""
     per_split = {"train": dict(data_params), "test": dict(data_params)}
-    if data_params.get("max_test_samples") is not None:
-        per_split["test"]["max_samples"] = data_params["max_test_samples"]
+    if "valid" in getattr(dataset, "splits", ()):
+        per_split["valid"] = dict(data_params)
+    for split in ("test", "valid"):
+        if split in per_split and data_params.get("max_test_samples") is not None:
+            per_split[split]["max_samples"] = data_params["max_test_samples"]
     for split in per_split:
         dataset.check_split(split)
     return {split: dataset.arrays(root, split, p) for split, p in per_split.items()}
@@ -200,9 +204,16 @@ def _train_and_evaluate(task: Task, model: ModelInfo, ctx: RunContext, cfg: Trai
             f"dataset '{task.dataset}' gave {len(y_train_all)} train and {len(y_test)} test samples with {data_params}; "
             "need at least 2 train and 1 test sample"
         )
-    train_idx, val_idx = stratified_split(y_train_all, cfg.val_fraction, ctx.rng("val-split"))
-    x_tr, y_tr = torch.from_numpy(x_train_all[train_idx]), torch.from_numpy(y_train_all[train_idx])
-    x_val, y_val = torch.from_numpy(x_train_all[val_idx]), torch.from_numpy(y_train_all[val_idx])
+    if "valid" in arrays:  # the dataset's own validation split (SSC, GSC): nothing is carved from train
+        x_valid, y_valid = arrays["valid"]
+        x_tr, y_tr = torch.from_numpy(x_train_all), torch.from_numpy(y_train_all)
+        x_val, y_val = torch.from_numpy(x_valid), torch.from_numpy(y_valid)
+        validation = "the dataset's valid split"
+    else:  # SHD and others have none: carve a stratified, seeded part of train (never select on test)
+        train_idx, val_idx = stratified_split(y_train_all, cfg.val_fraction, ctx.rng("val-split"))
+        x_tr, y_tr = torch.from_numpy(x_train_all[train_idx]), torch.from_numpy(y_train_all[train_idx])
+        x_val, y_val = torch.from_numpy(x_train_all[val_idx]), torch.from_numpy(y_train_all[val_idx])
+        validation = f"{cfg.val_fraction:g} of train, stratified"
     x_te, y_te = torch.from_numpy(x_test), torch.from_numpy(y_test)
     n_inputs, n_classes = int(x_train_all.shape[2]), int(dataset.n_classes)
     ctx.logger.info(
@@ -309,6 +320,7 @@ def _train_and_evaluate(task: Task, model: ModelInfo, ctx: RunContext, cfg: Trai
             "epochs_run": len(train_loss),
             "n_train": len(y_tr),
             "n_val": len(y_val),
+            "validation": validation,
             "n_test": len(y_te),
             "threads": torch.get_num_threads(),
             "model_hparams": dict(hparams),

@@ -35,7 +35,7 @@ PLUGIN = {
         "adlif": {
             "target": "implementations.baselines.sparch:build_adlif",
             "framework": "torch",
-            "protocols": ["classification"],
+            "protocols": ["classification", "time-resolution"],
             "description": _SPARCH.format(cell="adLIF"),
             "scales": {"smoke": {"hidden": 32}, "paper": {"hidden": 512, "dropout": 0.25, "lr": 0.05}},
         },
@@ -64,6 +64,16 @@ PLUGIN = {
                     "epochs": 100,
                     "batch_size": 128,
                     "lr": 1e-3,
+                },
+                # the same data and training with 128 hidden neurons (C-SiLIF 38.7k, claim P01-1)
+                "paper-h128": {
+                    "nb_steps": 250,
+                    "max_time": 1.0,
+                    "pool": 5,
+                    "epochs": 100,
+                    "batch_size": 128,
+                    "lr": 1e-3,
+                    "hidden": 128,
                 },
             },
         },

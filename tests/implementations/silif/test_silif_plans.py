@@ -38,6 +38,7 @@ def test_p01_paper_plan_builds_the_published_models(registry):
     assert counts[("ssc", "silif", "paper")] == 359_017  # the checkpoint (card P01-8)
     assert counts[("ssc", "silif", "paper-10ms")] == 359_017
     assert counts[("shd", "csilif", "paper")] == 350_268
+    assert counts[("shd", "csilif", "paper-h128")] == 38_460  # README 38.7k (card P01-1), 0.6 % below
     assert counts[("gsc", "silif", "paper")] == 307_817  # README: 0.3M
     assert counts[("gsc", "silif", "paper-h1024")] == 1_139_817  # README: 1.1M
     ssc = [s for s in plan.specs if s.task == "ssc" and s.scale == "paper"]
