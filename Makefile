@@ -11,7 +11,7 @@ export RAY_AUTH_MODE := disabled
 export RAY_USAGE_STATS_ENABLED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: reproduce test bench lint venv clean-results
+.PHONY: reproduce test bench lint venv peers
 
 venv: $(STAMP)
 
@@ -33,6 +33,10 @@ reproduce: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# P09's peer frameworks (snnTorch, Norse, Spyx) for plans/p09-speed.yaml, without their torch pins.
+peers: $(STAMP)
+	$(BIN)/pip install -q --no-deps $$($(BIN)/python -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml','rb'))['project']['optional-dependencies']['peers']))")
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks -q --benchmark-only -p no:cacheprovider

@@ -35,6 +35,7 @@ REQUIRED = ("schema", "key", "plan", "spec", "status", "metrics", "env", "seed",
 SPEC_COLUMNS = ("task", "model", "emulator", "scale", "seed")
 BASE_COLUMNS = (
     "key", "plan", *SPEC_COLUMNS, "spec_params", "status", "error", "protocol", "framework",
+    "primary_metric",
     "code_version", "git_sha", "machine", "gpu", "started_at", "finished_at", "wall_seconds",
     "attempt", "reasons", "artifacts",
 )  # fmt: skip
@@ -308,6 +309,7 @@ def flatten(rec: Mapping[str, Any]) -> dict[str, Any]:
         "error": rec.get("error"),
         "protocol": rec.get("protocol"),
         "framework": rec.get("framework"),
+        "primary_metric": rec.get("primary_metric"),
         "code_version": rec.get("code_version"),
         "git_sha": env.get("git_sha"),
         "machine": env.get("cpu"),

@@ -36,6 +36,12 @@ PRIMARY_FALLBACK = (
 )
 #: Metrics where lower is better (for the Pareto front and figure orientation).
 LOWER_IS_BETTER = frozenset({"val_loss", "perplexity", "position_rmse", "loss"})
+LOWER_IS_BETTER_SUFFIXES = ("_seconds", "_bytes", "_ratio", "_rmse", "_loss", "_error", "_j", "_s")
+
+
+def lower_is_better(metric: str | None) -> bool:
+    """Whether a smaller value of ``metric`` is better (losses, errors, times, memory, energy)."""
+    return bool(metric) and (metric in LOWER_IS_BETTER or metric.endswith(LOWER_IS_BETTER_SUFFIXES))
 
 
 def param_column(df: pd.DataFrame) -> str | None:
@@ -118,10 +124,13 @@ def aggregate(df: pd.DataFrame, metrics: Sequence[str] | None = None) -> pd.Data
     return out.reset_index()
 
 
-def primary_metric(agg: pd.DataFrame) -> str | None:
-    """The metric a task is ranked by: accuracy, else the first of :data:`PRIMARY_FALLBACK`
-    measured, else the first measured metric (alphabetically)."""
+def primary_metric(agg: pd.DataFrame, declared: str | None = None) -> str | None:
+    """The metric a task is ranked by: the one its plugin table declares (``primary_metric``) if
+    measured, else accuracy, else the first of :data:`PRIMARY_FALLBACK` measured, else the first
+    measured metric (alphabetically)."""
     measured = [c[: -len("_n")] for c in agg.columns if c.endswith("_n") and agg[c].sum() > 0]
+    if declared and declared in measured:
+        return declared
     for name in PRIMARY_FALLBACK:
         if name in measured:
             return name
@@ -155,7 +164,7 @@ def add_pareto(agg: pd.DataFrame, primary: str | None) -> pd.DataFrame:
         return agg
     for _, idx in agg.groupby(["task", "scale"]).groups.items():
         sub = agg.loc[idx]
-        cols, maximise = [f"{primary}_mean"], [primary not in LOWER_IS_BETTER]
+        cols, maximise = [f"{primary}_mean"], [not lower_is_better(primary)]
         for extra in ("synops_total_mean", "n_params_mean"):
             if extra in sub.columns and sub[extra].notna().any():
                 cols.append(extra)
@@ -168,8 +177,12 @@ def add_pareto(agg: pd.DataFrame, primary: str | None) -> pd.DataFrame:
 def task_tables(df: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, str | None]]:
     """Per task: (aggregated rows with a ``pareto`` column, the task's primary metric)."""
     agg = aggregate(df)
+    declared: dict[str, str] = {}
+    if "primary_metric" in df.columns:
+        for task, metric in df[["task", "primary_metric"]].dropna().drop_duplicates("task").itertuples(index=False):
+            declared[str(task)] = str(metric)
     out: dict[str, tuple[pd.DataFrame, str | None]] = {}
     for task, sub in agg.groupby("task", sort=True):
-        primary = primary_metric(sub)
+        primary = primary_metric(sub, declared.get(str(task)))
         out[str(task)] = (add_pareto(sub.reset_index(drop=True), primary), primary)
     return out

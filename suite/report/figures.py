@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from suite.report.aggregate import LOWER_IS_BETTER, pareto_mask
+from suite.report.aggregate import lower_is_better, pareto_mask
 from suite.report.leaderboard import is_accuracy
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def task_figure(
     scales = pts["scale"].astype(str).to_numpy()
     for k, scale in enumerate(sorted(set(scales))):  # a front per scale: smoke never beats paper
         idx = np.flatnonzero(scales == scale)
-        on = idx[pareto_mask(np.c_[y[idx], x[idx]], [primary not in LOWER_IS_BETTER, False])]
+        on = idx[pareto_mask(np.c_[y[idx], x[idx]], [not lower_is_better(primary), False])]
         on = on[np.argsort(x[on])]
         ax.step(
             x[on], y[on], where="post", ls=("--", ":", "-.")[k % 3], color="0.4", lw=1,

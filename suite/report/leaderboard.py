@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from suite.report.aggregate import LOWER_IS_BETTER, task_tables
+from suite.report.aggregate import lower_is_better, task_tables
 
 ACCURACY_LIKE_SUFFIX = "accuracy"
 
@@ -116,7 +116,7 @@ def leaderboard_cells(rows: pd.DataFrame, primary: str | None) -> tuple[list[str
     ordered = rows
     if primary and f"{primary}_mean" in rows.columns:
         ordered = rows.sort_values(
-            ["scale", f"{primary}_mean"], ascending=[True, primary in LOWER_IS_BETTER], na_position="last"
+            ["scale", f"{primary}_mean"], ascending=[True, lower_is_better(primary)], na_position="last"
         )
     body = []
     for r in ordered.to_dict("records"):

@@ -142,6 +142,7 @@ def make_record(plan: str, item: WorkItem, outcome: Mapping[str, Any], cv: str) 
         "code_version": cv,
         "protocol": outcome.get("protocol"),
         "framework": outcome.get("framework"),
+        "primary_metric": outcome.get("primary_metric"),
         "seed": item.spec.seed,
         "started_at": outcome.get("started_at"),
         "finished_at": outcome.get("finished_at"),

@@ -156,6 +156,7 @@ def execute(spec_dict: Mapping[str, Any], context: Mapping[str, Any]) -> dict[st
         reg = _registry(str(context["root"]), tuple(plugins) if plugins is not None else None)
         task, model = task_and_model(reg, spec)
         out["protocol"], out["framework"] = task.protocol, model.framework
+        out["primary_metric"] = task.meta.get("primary_metric")
         protocol = reg.load("protocols", task.protocol)
         ctx = RunContext(
             seed=spec.seed,

@@ -20,9 +20,13 @@ EXAMPLE = REPO / "examples" / "neurorepro-example-plugin"
 
 @pytest.fixture(scope="module")
 def plugin_site(tmp_path_factory):
+    import shutil
+
     target = tmp_path_factory.mktemp("site")
+    source = tmp_path_factory.mktemp("src") / EXAMPLE.name  # a copy: pip's build leaves files beside the source
+    shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     out = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(EXAMPLE)],
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(source)],
         capture_output=True,
         text=True,
         timeout=600,

@@ -249,3 +249,24 @@ def test_figure_entry_that_fails_to_import_becomes_a_note(tmp_path):
     index = build_report(pd.DataFrame(), tmp_path / "r", claims=[], figure_fns=fns)
     html = index.read_text()
     assert "broken" in html and "no_such_module_for_figures" in html
+
+
+def test_declared_primary_metric_and_lower_is_better_ranking():
+    import pandas as pd
+
+    from suite.report.aggregate import lower_is_better, task_tables
+    from suite.report.leaderboard import leaderboard_text
+
+    rows = [
+        {"key": f"k{m}{s}", "plan": "p", "task": "snn-throughput", "model": m, "emulator": "ideal", "scale": "smoke",
+         "seed": s, "status": "ok", "primary_metric": "fwd_bwd_seconds", "fwd_bwd_seconds": t + s * 0.01,
+         "backward_seconds": 1.0}
+        for m, t in (("slow", 2.0), ("fast", 0.5)) for s in (0, 1)
+    ]  # fmt: skip
+    tables = task_tables(pd.DataFrame(rows))
+    agg, primary = tables["snn-throughput"]
+    assert primary == "fwd_bwd_seconds"
+    assert agg.set_index("model").loc["fast", "pareto"] and not agg.set_index("model").loc["slow", "pareto"]
+    text = leaderboard_text(pd.DataFrame(rows))
+    assert text.index("fast") < text.index("slow")
+    assert lower_is_better("peak_memory_bytes") and lower_is_better("val_loss") and not lower_is_better("accuracy")
