@@ -32,6 +32,8 @@ COST_AXES = (
 )
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*", "h", "p")
 PNG_DPI = 100
+LEGEND_INSIDE = 8  # up to this many entries the legend sits inside the axes
+LEGEND_MAX = 60  # beyond this many configurations a legend is unreadable: left out, the title says so
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,13 @@ def task_figure(
     ax.set_ylabel(f"{primary} (%)" if scale_y != 1 else primary)
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
+    n_labels = len(ax.get_legend_handles_labels()[1])
+    if n_labels <= LEGEND_INSIDE:
+        ax.legend(fontsize=7, loc="best")
+    elif n_labels <= LEGEND_MAX:  # "best" placement is quadratic in artists; put a long legend beside the axes
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), ncols=1 + n_labels // 25)
+    else:
+        ax.set_title(f"{title} ({len(pts)} configurations; legend omitted, see the leaderboard)", fontsize=9)
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"{safe_stem(task)}--{primary}-vs-{safe_stem(cost)}"
     png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
