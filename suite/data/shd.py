@@ -83,29 +83,44 @@ _BAND_SETS = ((0, 1), (2, 3), (0, 2, 3), (1, 3, 2), (0, 1, 2, 3))  # syllable ba
 _NOISE_FRAC = 0.25
 
 
-def class_pattern(label: int) -> tuple[tuple[tuple[int, bool], ...], float]:
+# How a synthetic speaker shifts an utterance: tempo factor per speaker index, channel shift per
+# speaker index, and the speaker index with no shift.
+Voice = tuple[float, float, float]
+SHD_VOICE: Voice = (0.01, 3.0, 5.5)
+
+
+def class_pattern(
+    label: int, band_sets: tuple[tuple[int, ...], ...] = _BAND_SETS
+) -> tuple[tuple[tuple[int, bool], ...], float]:
     """The synthetic class ``label`` as ``((band, sweeps_up), ...)`` syllables and an onset (s).
 
     ``label = 4·band_set + variant``; variant bit 0 reverses the syllable order, bit 1 makes the
     up/down alternation of sweeps start with a down-sweep. Onset 0.04-0.13 s depends on the label.
     """
     band_set, variant = divmod(int(label), 4)
-    bands = _BAND_SETS[band_set][:: -1 if variant & 1 else 1]
+    bands = band_sets[band_set][:: -1 if variant & 1 else 1]
     first_up = not variant & 2
     syllables = tuple((b, first_up == (k % 2 == 0)) for k, b in enumerate(bands))
     onset = 0.04 + 0.03 * ((label * 7) % 4)
     return syllables, onset
 
 
-def _sample_events(label: int, speaker: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _sample_events(
+    label: int,
+    speaker: int,
+    rng: np.random.Generator,
+    band_sets: tuple[tuple[int, ...], ...] = _BAND_SETS,
+    voice: Voice = SHD_VOICE,
+) -> tuple[np.ndarray, np.ndarray]:
     """One synthetic sample: times (float16 s, sorted, in [0, 1)) and units (uint16)."""
-    syllables, onset = class_pattern(label)
+    syllables, onset = class_pattern(label, band_sets)
     n_syl = len(syllables)
     n_events = int(rng.integers(50, 401))
     n_noise = int(rng.binomial(n_events, _NOISE_FRAC))
     per_syl = rng.multinomial(n_events - n_noise, np.full(n_syl, 1.0 / n_syl))
-    tempo = rng.uniform(0.8, 1.1) * (0.95 + 0.01 * speaker)  # speakers talk at slightly different rates
-    shift = rng.normal(0.0, 6.0) + 3.0 * (speaker - 5.5)  # and with slightly different pitch
+    tempo_step, shift_step, centre = voice
+    tempo = rng.uniform(0.8, 1.1) * (0.95 + tempo_step * speaker)  # speakers talk at slightly different rates
+    shift = rng.normal(0.0, 6.0) + shift_step * (speaker - centre)  # and with slightly different pitch
     start = onset + rng.normal(0.0, 0.03)
     slot = (0.84 - onset) / n_syl * tempo
     times, units = [], []
@@ -126,11 +141,22 @@ def _sample_events(label: int, speaker: int, rng: np.random.Generator) -> tuple[
     return t[order], ch[order]
 
 
-def _write_h5(path: Path, labels: np.ndarray, speakers: np.ndarray, rng: np.random.Generator, tag: str) -> None:
-    """Write one split in the SHD layout, atomically and without HDF5 timestamps (byte-stable)."""
+def write_h5(
+    path: Path,
+    labels: np.ndarray,
+    speakers: np.ndarray,
+    rng: np.random.Generator,
+    tag: str,
+    *,
+    keys: tuple[str, ...] = KEYS,
+    band_sets: tuple[tuple[int, ...], ...] = _BAND_SETS,
+    voice: Voice = SHD_VOICE,
+) -> None:
+    """Write one synthetic split in the SHD layout (SSC's too), atomically and without HDF5
+    timestamps (byte-stable)."""
     import h5py
 
-    events = [_sample_events(int(c), int(s), rng) for c, s in zip(labels, speakers, strict=True)]
+    events = [_sample_events(int(c), int(s), rng, band_sets, voice) for c, s in zip(labels, speakers, strict=True)]
     tmp = path.with_name(path.name + ".partial")
     with h5py.File(tmp, "w") as f:
         f.attrs[SYNTHETIC_ATTR] = tag
@@ -144,7 +170,7 @@ def _write_h5(path: Path, labels: np.ndarray, speakers: np.ndarray, rng: np.rand
             times[i] = t
             units[i] = u
         f.create_dataset("labels", data=labels.astype(np.uint16), track_times=False)
-        f.create_dataset("extra/keys", data=np.array([k.encode() for k in KEYS]), track_times=False)
+        f.create_dataset("extra/keys", data=np.array([k.encode() for k in keys]), track_times=False)
         f.create_dataset("extra/speaker", data=speakers.astype(np.uint16), track_times=False)
     os.replace(tmp, path)
 
@@ -157,11 +183,14 @@ class SHDDataset(Dataset):
     splits = ("train", "test")
     param_names = frozenset(DEFAULTS)
     dir_name = "shd"
+    title = "SHD"  # also the folder (tonic's ``save_to/SHD``)
+    release_md5: Mapping[str, str] = RELEASE_ZIP_MD5
+    known_real_sizes: Mapping[str, tuple[int, ...]] = KNOWN_REAL_SIZES
 
     def path(self, root: Path, split: str) -> Path:
         """The HDF5 file of one split (tonic's layout: ``save_to/SHD/shd_<split>.h5``)."""
         self.check_split(split)
-        return self.directory(root) / "SHD" / f"shd_{split}.h5"
+        return self.directory(root) / self.title / f"{self.name}_{split}.h5"
 
     # -- checks -----------------------------------------------------------------------------------
     def _check_file(self, root: Path, split: str) -> bool:
@@ -172,15 +201,16 @@ class SHDDataset(Dataset):
         if not path.is_file():
             raise DataError(
                 f"dataset '{self.name}': missing {path}; run `neurorepro data synth {self.name}` for the offline "
-                f"stand-in, or download SHD from {URL} into {path.parent} (release archive {path.name}.zip, "
-                f"md5 {RELEASE_ZIP_MD5[split]})"
+                f"stand-in, or download {self.title} from {URL} into {path.parent} (release archive {path.name}.zip, "
+                f"md5 {self.release_md5[split]})"
             )
         with open(path, "rb") as fh:
             head = fh.read(len(HDF5_SIGNATURE))
         if head != HDF5_SIGNATURE:
             raise DataError(
                 f"dataset '{self.name}': {path} is not an HDF5 file (size {path.stat().st_size} bytes); "
-                f"replace it with the SHD release from {URL} or delete it and run `neurorepro data synth {self.name}`"
+                f"replace it with the {self.title} release from {URL} or delete it and run "
+                f"`neurorepro data synth {self.name}`"
             )
         try:
             with h5py.File(path, "r") as f:
@@ -188,7 +218,7 @@ class SHDDataset(Dataset):
                 if missing:
                     raise DataError(
                         f"dataset '{self.name}': {path} lacks HDF5 key {', '.join(missing)} (SHD layout needs "
-                        f"{', '.join(REQUIRED_KEYS)}); replace it with the SHD release from {URL}"
+                        f"{', '.join(REQUIRED_KEYS)}); replace it with the {self.title} release from {URL}"
                     )
                 n = {k: f[k].shape[0] for k in REQUIRED_KEYS}
                 synthetic = SYNTHETIC_ATTR in f.attrs
@@ -200,14 +230,14 @@ class SHDDataset(Dataset):
             ) from exc
         if len(set(n.values())) != 1:
             raise DataError(f"dataset '{self.name}': {path} has inconsistent sample counts {n}")
-        if labels.size and (labels.min() < 0 or labels.max() >= N_CLASSES):
+        if labels.size and (labels.min() < 0 or labels.max() >= self.n_classes):
             raise DataError(
-                f"dataset '{self.name}': {path} has labels in [{labels.min()}, {labels.max()}], expected 0..{N_CLASSES - 1}"
+                f"dataset '{self.name}': {path} has labels in [{labels.min()}, {labels.max()}], "
+                f"expected 0..{self.n_classes - 1}"
             )
-        if not synthetic and labels.size not in KNOWN_REAL_SIZES[split]:
-            log.warning(
-                "%s: %d samples, not a published SHD %s size %s", path, labels.size, split, KNOWN_REAL_SIZES[split]
-            )
+        sizes = self.known_real_sizes[split]
+        if not synthetic and labels.size not in sizes:
+            log.warning("%s: %d samples, not a published %s %s size %s", path, labels.size, self.title, split, sizes)
         return synthetic
 
     def verify(self, root: Path) -> None:
@@ -253,7 +283,7 @@ class SHDDataset(Dataset):
             labels = rng.permutation(np.arange(n) % N_CLASSES)
             speakers = rng.choice(spk, size=n)
             path = self.path(root, split)
-            _write_h5(path, labels, speakers, rng, tag=f"synthetic-shd v1 seed={int(seed)} n={n}")
+            write_h5(path, labels, speakers, rng, tag=f"synthetic-shd v1 seed={int(seed)} n={n}")
             placeholder = path.with_name(path.name + ".zip")
             placeholder.write_bytes(b"")  # tonic downloads unless this exists
             written += [path, placeholder]
@@ -303,23 +333,28 @@ class SHDDataset(Dataset):
         return x, labels
 
 
-def tonic_dataset(root: Path, split: str = "train") -> Any:
-    """The same files as ``tonic.datasets.SHD(save_to=<root>/shd, train=...)`` (events in µs).
+def tonic_dataset(root: Path, split: str = "train", dataset: SHDDataset | None = None) -> Any:
+    """The same files as ``tonic.datasets.SHD(save_to=<root>/shd, train=...)`` (events in µs), or
+    ``tonic.datasets.SSC(save_to=<root>/ssc, split=...)`` for ``dataset=SSC``.
 
     Checks the files first and refuses (rather than letting tonic download) when the
-    ``shd_<split>.h5.zip`` placeholder is missing.
+    ``<name>_<split>.h5.zip`` placeholder is missing.
     """
-    SHD._check_file(root, split)
-    path = SHD.path(root, split)
+    ds = SHD if dataset is None else dataset
+    ds._check_file(root, split)
+    path = ds.path(root, split)
     placeholder = path.with_name(path.name + ".zip")
     if not placeholder.exists():
         raise DataError(
-            f"dataset 'shd': {placeholder} is missing, so tonic would try to download; "
+            f"dataset '{ds.name}': {placeholder} is missing, so tonic would try to download; "
             f"create it (an empty file is enough): `touch {placeholder}`"
         )
     import tonic  # GPL-3.0-only: imported here and nowhere else in the suite
 
-    return tonic.datasets.SHD(save_to=str(SHD.directory(root)), train=split == "train")
+    save_to = str(ds.directory(root))
+    if ds.name == "shd":
+        return tonic.datasets.SHD(save_to=save_to, train=split == "train")
+    return tonic.datasets.SSC(save_to=save_to, split=split)
 
 
 SHD = SHDDataset()
