@@ -58,6 +58,8 @@ class AdLIF(nn.Module):
     """
 
     neurorepro_activation = True
+    # init and clamp ranges of α, β, a, b; a variant with other ranges (CadLIF) overrides these
+    alpha_range, beta_range, a_range, b_range = ALPHA_RANGE, BETA_RANGE, A_RANGE, B_RANGE
 
     def __init__(self, n_neurons: int, *, zero_init_state: bool = False, threshold: float = 1.0) -> None:
         super().__init__()
@@ -65,17 +67,17 @@ class AdLIF(nn.Module):
         self.zero_init_state = bool(zero_init_state)
         self.threshold = float(threshold)
         n = self.n_neurons
-        self.alpha = nn.Parameter(torch.empty(n).uniform_(*ALPHA_RANGE))
-        self.beta = nn.Parameter(torch.empty(n).uniform_(*BETA_RANGE))
-        self.a = nn.Parameter(torch.empty(n).uniform_(*A_RANGE))
-        self.b = nn.Parameter(torch.empty(n).uniform_(*B_RANGE))
+        self.alpha = nn.Parameter(torch.empty(n).uniform_(*self.alpha_range))
+        self.beta = nn.Parameter(torch.empty(n).uniform_(*self.beta_range))
+        self.a = nn.Parameter(torch.empty(n).uniform_(*self.a_range))
+        self.b = nn.Parameter(torch.empty(n).uniform_(*self.b_range))
 
     def params(self) -> AdLIFParams:
         return AdLIFParams(
-            alpha=self.alpha.clamp(*ALPHA_RANGE),
-            beta=self.beta.clamp(*BETA_RANGE),
-            a=self.a.clamp(*A_RANGE),
-            b=self.b.clamp(*B_RANGE),
+            alpha=self.alpha.clamp(*self.alpha_range),
+            beta=self.beta.clamp(*self.beta_range),
+            a=self.a.clamp(*self.a_range),
+            b=self.b.clamp(*self.b_range),
             threshold=self.threshold,
         )
 
