@@ -41,10 +41,10 @@ def write_plan(root: Path, name: str, seeds: list[int], pid_dir: Path, sleep: fl
     return p
 
 
-def start(root: Path, plan: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+def start(root: Path, plan: Path, executor: str = "inline", env: dict | None = None) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), **(env or {})}
     return subprocess.Popen(
-        [*CLI, "--root", str(root), "run", str(plan), "--executor", "inline"],
+        [*CLI, "--root", str(root), "run", str(plan), "--executor", executor],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -83,6 +83,58 @@ def test_driver_sigkilled_mid_plan_leaves_only_whole_records_and_resumes(tmp_pat
     assert all(runs[s] == 1 for s in finished)  # nothing finished ran again
     assert {r["seed"] for r in store.iter_records() if r["status"] == "ok"} == set(range(8))
     assert len(list(store.plan_dir("k").glob("*.json"))) == 8
+
+
+@pytest.mark.ray
+def test_ray_driver_sigkilled_mid_plan_resumes(tmp_path):
+    """The same with the default executor: the driver that started the embedded cluster is killed.
+
+    The cluster's own processes (raylet, GCS, workers) live under a temp dir private to this test
+    (``RAY_TMPDIR``), so the test can end exactly those it caused and no other Ray on the machine.
+    """
+    import tempfile
+
+    import psutil
+
+    ray_tmp = Path(tempfile.mkdtemp(prefix="nrk", dir="/tmp"))  # short: Ray's socket paths are length-limited
+    env = {"RAY_TMPDIR": str(ray_tmp)}
+
+    def end_cluster() -> None:
+        for p in psutil.process_iter(["cmdline"]):
+            try:
+                if any(str(ray_tmp) in part for part in p.info["cmdline"] or ()):
+                    p.kill()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+
+    pid_dir = tmp_path / "pids"
+    pid_dir.mkdir()
+    plan = write_plan(tmp_path, "k", list(range(8)), pid_dir, sleep=0.5)
+    try:
+        proc = start(tmp_path, plan, "ray", env)
+        store = Store(tmp_path / "results")
+        deadline = time.time() + 120
+        while time.time() < deadline and len(list(store.plan_dir("k").glob("*.json"))) < 2:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        end_cluster()
+        files = list(store.plan_dir("k").iterdir())
+        records = [f for f in files if f.suffix == ".json"]
+        assert 2 <= len(records) < 8
+        assert all(store.read(f) is not None for f in records) and not store.problems
+        assert all(f.name.startswith(".") for f in files if f.suffix != ".json")
+        finished = {r["seed"] for r in store.iter_records()}
+        proc = start(tmp_path, plan, "ray", env)
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+        assert f"8 specs, {len(finished)} already done, executed {8 - len(finished)} benchmarks" in out
+        assert all(runs_per_seed(pid_dir)[s] == 1 for s in finished)  # nothing finished ran again
+        assert {r["seed"] for r in store.iter_records() if r["status"] == "ok"} == set(range(8))
+        assert len(list(store.plan_dir("k").glob("*.json"))) == 8
+    finally:
+        end_cluster()
 
 
 def test_two_drivers_on_overlapping_plans_run_each_spec_once(tmp_path):
