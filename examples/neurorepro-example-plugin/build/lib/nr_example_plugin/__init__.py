@@ -1,1 +1,0 @@
-"""Example NeuroRepro plugin: a non-spiking GRU baseline for the classification tasks."""
