@@ -20,7 +20,7 @@ def registry():
 
 @pytest.mark.parametrize(
     "plan, n_specs",
-    [("p09-snnax-smoke.yaml", 6), ("p09-speed.yaml", 40), ("p09-snnax-paper.yaml", 5 * 2 + 3 * 6)],
+    [("p09-snnax-smoke.yaml", 8), ("p09-speed.yaml", 40), ("p09-snnax-paper.yaml", 2 * 5 * 2 + 3 * 6)],
 )
 def test_plans_expand(registry, plan, n_specs):
     specs = load_plan(ROOT / "plans" / plan, registry).specs

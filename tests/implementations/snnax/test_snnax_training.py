@@ -65,3 +65,21 @@ def test_paper_scale_sizes(build):
     assert sum(int(x.size) for x in leaves) == 140 * 256 + 2 * 256 * 256 + 256 * 20 + 3 * per_unit * 256 + 20
     assert net.burnin == 30
     assert sum(isinstance(layer, eqx.Module) and type(layer).__name__ == "Dropout" for layer in net.graph.layers) == 3
+
+
+@pytest.mark.slow
+def test_lif_network_learns_nmnist_format_events(tmp_path):
+    """NMNIST through the real ``.bin`` layout (digits-nmnist stand-in, 40 images per split)."""
+    from suite.data.nmnist import NMNIST
+
+    root = tmp_path / "data"
+    NMNIST.synthesize(root, seed=0, limit=200, pad_to=0)
+    t, m = PLUGIN["tasks"]["nmnist-jax"], PLUGIN["models"]["snnax-lif"]
+    task = Task("nmnist-jax", t["protocol"], t["dataset"], scales=t["scales"])
+    model = ModelInfo("snnax-lif", m["target"], framework="jax", protocols=tuple(m["protocols"]))
+    params = {**t["scales"]["smoke"], **m["scales"]["smoke"], "epochs": 8, "max_samples": 200, "max_test_samples": 100}
+    ctx = RunContext(seed=0, params=params, data_root=root, scratch_parent=tmp_path / "scratch")
+    out = classification_jax.run(task, model, BenchmarkSpec("nmnist-jax", "snnax-lif"), ctx)
+    assert out.metrics["accuracy"] > 0.1 + 0.2  # 10 classes: chance 0.1
+    # 2 x 9 x 9 inputs at pool 4; weights, two decays (membrane, synapse) per hidden unit, α per class
+    assert out.metrics["params"] == 162 * 64 + 64 * 64 + 64 * 10 + 2 * 2 * 64 + 10
