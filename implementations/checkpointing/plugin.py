@@ -41,6 +41,7 @@ PLUGIN = {
         "checkpointing": {
             "protocol": "checkpointing",
             "description": "Bernoulli input spikes, summed-output loss; measured memory/recompute vs the IPU model",
+            "primary_metric": "local_peak_bytes",
             "scales": {
                 "smoke": {"n": 128, "T": 256, "batch": 2, "rho_in": 0.05},
                 "paper": {"n": 1024, "T": 4096, "batch": 2, "rho_in": 0.05, "ipu_T": 10000},

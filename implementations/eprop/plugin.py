@@ -46,6 +46,7 @@ PLUGIN = {
         "grad-check-tiny": {
             "protocol": "grad-alignment",
             "description": "card P04 smoke (a): feed-forward 4-4 network, T = 3, e-prop must equal BPTT",
+            "primary_metric": "grad_cosine_vs_bptt",
             "scales": {
                 s: {
                     "n_inputs": 4,
@@ -62,6 +63,7 @@ PLUGIN = {
         "grad-alignment": {
             "protocol": "grad-alignment",
             "description": "card P04 smoke (b): recurrent 20-32 network, T = 50, cosine similarity to BPTT",
+            "primary_metric": "grad_cosine_vs_bptt",
             "scales": {
                 "smoke": {
                     "n_inputs": 20,
@@ -86,6 +88,7 @@ PLUGIN = {
         "memory-scaling": {
             "protocol": "memory-scaling",
             "description": "peak memory and time per gradient step vs T for e-prop, naive e-prop and BPTT (card P04 §6)",
+            "primary_metric": "peak_memory_bytes",
             "scales": {
                 "smoke": {"lengths": [50, 100, 200], "hiddens": [64], "batch": 8, "n_inputs": 20},
                 "paper": {

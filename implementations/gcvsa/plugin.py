@@ -43,6 +43,7 @@ PLUGIN = {
         "grid-code": {
             "protocol": "gcvsa-grid-code",
             "description": "rate maps of cube neurons (gridness) and the algebra's identities",
+            "primary_metric": "gridness_score",
             "scales": {
                 "smoke": {**_PATH, "resolution": 120, "n_gridness_neurons": 8},
                 "paper": {**_PATH, "m": 16, "resolution": 200, "n_gridness_neurons": 64},

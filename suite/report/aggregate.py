@@ -121,7 +121,7 @@ def aggregate(df: pd.DataFrame, metrics: Sequence[str] | None = None) -> pd.Data
         out = out.assign(**empty)
     if metrics:
         out = out.assign(**{f"{m}_n": out[f"{m}_n"].fillna(0).astype(int) for m in metrics})
-    return out.reset_index()
+    return out.copy().reset_index()  # one block per dtype: a wide frame built column by column is fragmented
 
 
 def primary_metric(agg: pd.DataFrame, declared: str | None = None) -> str | None:
