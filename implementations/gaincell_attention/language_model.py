@@ -22,7 +22,9 @@ in one spec, recording every rung:
 
 With ``pretrain_iters`` > 0 the gain-cell models (linear and the chain) first train a softmax GPT
 of the same size for that many iterations and start from its weights (``val_loss_pretrained``),
-standing in for the pretrained GPT-2 the paper starts from.
+standing in for the pretrained GPT-2 the paper starts from. A softmax model (``softmax-gpt``,
+``softmax-swa-gpt``) trains ``pretrain_iters`` + ``iters`` iterations in one run, so every rung of a
+ladder sees the same number of updates.
 
 A non-finite loss raises :class:`suite.errors.Diverged`.
 """
@@ -46,7 +48,7 @@ from suite.errors import Diverged
 from suite.protocol import Measurements, ModelInfo, RunContext, Task
 
 TRAINING_DEFAULTS: dict[str, Any] = {
-    "pretrain_iters": 0,  # gain-cell models: first train a softmax GPT this long and start from it
+    "pretrain_iters": 0,  # gain-cell models: first train a softmax GPT this long and start from it (softmax: + iters)
     "iters": 150,
     "finetune_iters": 100,
     "batch_size": 16,
@@ -206,10 +208,12 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
         if unexpected or any(".scalers." not in k for k in missing):
             raise RuntimeError(f"softmax -> gain-cell weight transfer mismatch: {missing=} {unexpected=}")
     m.set("params", n_params(net))
+    # softmax models: the pretraining is simply more training of the same model (same update count as the chain)
+    iters = int(tp["iters"]) + (0 if gaincell else int(tp["pretrain_iters"]))
     curve = train(
         net,
         train_x,
-        iters=int(tp["iters"]),
+        iters=iters,
         batch_size=int(tp["batch_size"]),
         block=block,
         lr=float(tp["lr"]),

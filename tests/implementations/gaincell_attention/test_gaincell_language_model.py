@@ -49,6 +49,12 @@ def test_gaincell_models_can_start_from_a_pretrained_softmax_gpt(tmp_path):
     assert m.metrics["val_loss"] < math.log(80) - 0.5  # and the gain-cell model starts from it
 
 
+def test_softmax_models_train_pretrain_plus_iters(tmp_path):
+    # the smoke ladder's softmax rungs get the same number of updates as the gain-cell models
+    m = _run("softmax-gpt", "build_softmax", tmp_path, pretrain_iters=7, iters=5)
+    assert len(m.artifacts["train_curve"]) == 12 and "val_loss_pretrained" not in m.metrics
+
+
 def test_chain_without_adaptation_records_nan_with_reason(tmp_path):
     m = _run("gaincell-gpt", "build_nonlinear", tmp_path, "gaincell", iters=5, finetune_iters=2, adapt=False)
     assert math.isnan(m.metrics["val_loss_adapted"]) and "adapt" in m.reasons["val_loss_adapted"]
