@@ -171,6 +171,7 @@ PLUGIN = {
         "attention-decode": {
             "protocol": "attention-decode",
             "description": "one attention layer, 12 heads, d_h 64, window 1024, batch 64: one KV-cache decode step",
+            "primary_metric": "latency_per_token_s",
             "scales": {
                 "smoke": {"batch": 64, "repeats": 20, "warmup": 3},
                 "paper": {"batch": 64, "repeats": 100, "warmup": 10},
