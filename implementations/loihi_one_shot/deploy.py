@@ -4,7 +4,7 @@
 * Neurons: :func:`implementations.emulators.loihi2.cuba_step_fixed` with 12-bit decays; weights enter the
   24-bit state shifted left by :data:`STATE_SHIFT` bits (lava-nc bit-accurate LIF [unverified: from
   memory]); the threshold is ``round(θ·w_scale·2**STATE_SHIFT)``.
-* SOEL: the gated error third factor ``Ê·σ'(U)`` is computed off-core from the output spikes and
+* SOEL: the gated error third factor ``Ê`` is computed off-core from the output spikes and
   voltages (how P10 maps the error onto Loihi is unverified, card §3) and written as two 7-bit
   unsigned post traces (y2: positive part, y3: negative part); the presynaptic factor is a 7-bit
   trace x1 with impulse :data:`TRACE_IMPULSE` and the voltage decay (an approximation of the card's
@@ -22,7 +22,6 @@ import torch
 from torch import Tensor
 
 from implementations.emulators import loihi2 as L
-from implementations.loihi_one_shot.cuba import fast_sigmoid_grad
 from implementations.loihi_one_shot.mlp import CubaMLP
 
 STATE_SHIFT = 6
@@ -70,6 +69,7 @@ class FixedNetwork:
             vth=round(net.cuba.threshold * net.w_scale * 2**STATE_SHIFT),
         )
         self.unit = net.w_scale * 2**STATE_SHIFT  # integer state units per float unit
+        self.current_decay = net.cuba.current_decay
 
     def _layer(self, m: Tensor, s_in: Tensor, counts: Counts) -> tuple[Tensor, Tensor]:
         b, t, _ = s_in.shape
@@ -107,16 +107,18 @@ class FixedNetwork:
         self, feats: Tensor, y: int, lr: float, threshold: float, batch: int, voltage_decay: float, counts: Counts
     ) -> None:
         """One learning epoch: one support sample ``feats [1, T, H]`` presented, its update applied."""
-        s, u = self.output(feats, counts)
+        s, _ = self.output(feats, counts)
         e = (
             torch.softmax(s.double(), -1)
             - torch.nn.functional.one_hot(torch.tensor([y]), s.shape[-1]).double()[:, None]
         )
-        post = e * (e.abs() > threshold) * fast_sigmoid_grad(u)
+        post = e * (e.abs() > threshold)
         y_pos = L.quantize_trace(post.clamp(min=0) * L.TRACE_MAX)[0]  # [T, N]
         y_neg = L.quantize_trace((-post).clamp(min=0) * L.TRACE_MAX)[0]
-        # Δm = −η·w_scale/B · Σ_t post·x̃  ≈  c·Σ_t x1·(y_neg − y_pos),  c = η·w_scale/(B·127·impulse)
-        c = lr * (2.0**-self.exp) / (batch * L.TRACE_MAX * TRACE_IMPULSE)
+        # Δm = −η·w_scale/B · Σ_t post·x̃  ≈  c·Σ_t x1·(y_neg − y_pos),  c = η·w_scale/(B·127·impulse·cd):
+        # x1 filters the spikes once (voltage decay), x̃ twice; over time Σ x̃ = Σ x1/(impulse·cd), so the
+        # 1/cd gain matches the time-summed magnitude of the float rule
+        c = lr * (2.0**-self.exp) / (batch * L.TRACE_MAX * TRACE_IMPULSE * self.current_decay)
         m_c, s_c = mantissa_exponent(c)
         rule = [
             L.ProductTerm(m_c, s_c, (("x1", 0), ("y3", 0))),

@@ -17,12 +17,15 @@ emulator's cost model; ``ideal`` runs float weights.
 Params: episodes ``n_way`` 5, ``k_shot`` 1, ``n_query`` 10; ``meta_iterations``, ``meta_batch``,
 ``meta_lr`` (cosine-annealed Adam), ``inner_steps`` 5, ``inner_lr`` 1.0 (initial η), ``err_threshold``,
 ``meta_learn_threshold``, ``test_tasks``; transfer: ``pretrain_epochs``, ``pretrain_lr``, ``tl_steps``,
-``tl_lr``; ``compare_transfer`` also runs the transfer baseline on the same test episodes and records
+``tl_lr``; ``meta_init`` ``scratch`` (default) or ``pretrain`` (meta-training starts from the transfer
+baseline's pre-trained backbone, which the baseline then shares); ``freeze_backbone`` meta-learns only the
+plastic layer, η and θ_err; ``compare_transfer`` also runs the transfer baseline on the same test episodes and records
 ``one_shot_gain_vs_transfer``. Model params go to the factory; dataset params to the dataset.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import time
@@ -56,6 +59,8 @@ PROTOCOL_DEFAULTS: dict[str, Any] = {
     "tl_lr": 1.0,
     "compare_transfer": False,
     "loihi_test_tasks": None,
+    "meta_init": "scratch",
+    "freeze_backbone": False,
 }
 MODEL_KEYS = ("hidden", "current_decay", "voltage_decay", "threshold", "w_scale", "input_gain")
 
@@ -138,10 +143,24 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
     log_lr = torch.tensor(math.log(float(p["inner_lr"])), requires_grad=bool(p["learn_lr"]))
     thr = torch.tensor(float(p["err_threshold"]), requires_grad=bool(p["meta_learn_threshold"]))
     curve: list[float] = []
+    backbone = None
+    if p["meta_init"] not in ("scratch", "pretrain"):
+        raise ValueError(f"meta_init must be 'scratch' or 'pretrain', got {p['meta_init']!r}")
+    if rule in ("soel", "sgd") and p["meta_init"] == "pretrain":
+        # meta-training starts from the transfer baseline's pre-trained backbone (the head stays Xavier)
+        pretrain(net, x_tr_t, y_tr, p)
+        if p["compare_transfer"]:
+            backbone = copy.deepcopy(net)  # the transfer baseline gets the identical pre-trained backbone
     if rule in ("soel", "sgd"):
         plastic = [t for t in (log_lr, thr) if t.requires_grad]
+        frozen = bool(p["freeze_backbone"])
+        meta_params = [net.out] if frozen else list(net.parameters())
+        feats_tr = None
+        if frozen:  # the SOEL `--do-train` setting: earlier layers frozen, only the plastic layer meta-learned
+            with torch.no_grad():
+                feats_tr = torch.cat([net.features(x_tr_t[i : i + 256]) for i in range(0, len(x_tr_t), 256)])
         opt = torch.optim.Adam(
-            [{"params": list(net.parameters())}, {"params": plastic, "lr": float(p["meta_lr"]) * 10}],
+            [{"params": meta_params}, {"params": plastic, "lr": float(p["meta_lr"]) * 10}],
             lr=float(p["meta_lr"]),
         )
         iters = int(p["meta_iterations"])
@@ -152,7 +171,10 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
             total = 0.0
             for _ in range(int(p["meta_batch"])):
                 si, sy, qi, qy = sample_episode(y_tr, classes, n_way, k_shot, n_query, rng_meta)
-                fs, fq = net.features(x_tr_t[si]), net.features(x_tr_t[qi])
+                if feats_tr is not None:
+                    fs, fq = feats_tr[si], feats_tr[qi]
+                else:
+                    fs, fq = net.features(x_tr_t[si]), net.features(x_tr_t[qi])
                 w, _ = adapt(net, fs, torch.from_numpy(sy), net.out, rule, log_lr.exp(), thr, int(p["inner_steps"]))
                 loss = torch.nn.functional.cross_entropy(scores(*net.head(fq, w)), torch.from_numpy(qy)) / int(
                     p["meta_batch"]
@@ -172,8 +194,7 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
     out.set("inner_lr", float(log_lr.detach().exp()))
     out.set("err_threshold", float(thr.detach()))
 
-    backbone = None
-    if rule == "transfer" or p["compare_transfer"]:
+    if backbone is None and (rule == "transfer" or p["compare_transfer"]):
         backbone = pretrain(net if rule == "transfer" else factory(x_tr.shape[-1], n_way, **hp), x_tr_t, y_tr, p)
 
     def evaluate(kind: str, tasks: int, rng: np.random.Generator, deploy: bool = False) -> dict[str, Any]:
@@ -182,13 +203,15 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
         accs, trig, learn, infer = [], 0, Counts(), Counts()
         classes = np.unique(y_te)
         n_support = 0
+        # the transfer head's seeds come from their own stream, so every kind sees the same episodes
+        head_rng = ctx.rng("transfer-head")
         for _ in range(tasks):
             si, sy, qi, qy = sample_episode(y_te, classes, n_way, k_shot, n_query, rng)
             ys, yq = torch.from_numpy(sy), torch.from_numpy(qy)
             if kind == "transfer":
                 m = backbone
                 w0 = xavier_head(
-                    n_way, m.out.shape[1], generator=torch.Generator().manual_seed(int(rng.integers(2**31)))
+                    n_way, m.out.shape[1], generator=torch.Generator().manual_seed(int(head_rng.integers(2**31)))
                 )
                 w0.requires_grad_(True)
                 r, lr_, thr_, steps = "sgd", torch.tensor(float(p["tl_lr"])), thr, int(p["tl_steps"])
@@ -200,8 +223,8 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
                     w0.detach(),
                     (x_te_t[si], ys),
                     (x_te_t[qi], yq),
-                    lr=float(lr_),
-                    threshold=float(thr_),
+                    lr=float(lr_.detach()),
+                    threshold=float(thr_.detach()),
                     inner_steps=steps,
                 )
                 for c, tot in ((lc, learn), (ic, infer)):
@@ -218,6 +241,7 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
             trig += n
         a = np.asarray(accs)
         return {
+            "accs": a,
             "acc": a.mean(),
             "ci": 1.96 * a.std(ddof=1) / math.sqrt(len(a)) if len(a) > 1 else float("nan"),
             "triggers": trig,
@@ -239,6 +263,7 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
         tl = evaluate("transfer", tasks, ctx.rng("meta-test"))
         out.set("transfer_accuracy", tl["acc"])
         out.set("one_shot_gain_vs_transfer", main["acc"] - tl["acc"])
+        out.set("one_shot_gain_vs_transfer_ci95", paired_ci95(main["accs"], tl["accs"]), "paired over test tasks")
     if ctx.emulator == "loihi2" and rule != "soel":
         # only the SOEL rule is mapped onto the emulated learning engine; SGD inner loops are not local rules
         out.set("one_shot_accuracy", main["acc"])
@@ -251,6 +276,12 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
         dep = evaluate("meta", n_deploy, ctx.rng("meta-test"), deploy=True)
         out.set("one_shot_accuracy", dep["acc"])
         out.set("loihi2_minus_float_accuracy", dep["acc"] - main["acc"])
+        if backbone is not None and n_deploy <= tasks:
+            # deployed SOEL against transfer on the same (first n_deploy) episodes
+            tl_d = tl["accs"][:n_deploy]
+            out.set("transfer_accuracy_deployed_tasks", float(tl_d.mean()))
+            out.set("deployed_gain_vs_transfer", dep["acc"] - float(tl_d.mean()))
+            out.set("deployed_gain_vs_transfer_ci95", paired_ci95(dep["accs"], tl_d), "paired over test tasks")
         lc, ic = LOIHI2.costs(vars(dep["learn"])), LOIHI2.costs(vars(dep["infer"]))
         out.set("energy_per_update_j", lc["energy_j"] / dep["n_support"])
         out.set("latency_per_update_s", lc["latency_s"] / dep["n_support"])
@@ -267,6 +298,12 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
         for name in ("energy_per_update_j", "latency_per_update_s", "energy_per_sample_j", "latency_per_sample_s"):
             out.set(name, None, "emulator 'ideal' has no cost model; run emulator loihi2")
     return out
+
+
+def paired_ci95(a: np.ndarray, b: np.ndarray) -> float:
+    """95 % half-width of the mean per-episode difference a − b (same episodes; normal approximation)."""
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    return 1.96 * float(d.std(ddof=1)) / math.sqrt(len(d)) if len(d) > 1 else float("nan")
 
 
 def pretrain(net: Any, x: Any, y: np.ndarray, p: Mapping[str, Any]) -> Any:

@@ -1,13 +1,17 @@
 """The SOEL error-triggered three-factor rule on the last layer (card P10 §3, `plasticity_rules.maml_soel`).
 
-    S_t = H(U_t)                                    FastSigmoid surrogate σ'(U) = 1/(10|U|+1)²
+    S_t = H(U_t)                                    (FastSigmoid surrogate for the outer loop only)
     E_t = ∂ CE(softmax_c(S_t), y) / ∂S_t = softmax(S_t) − onehot(y)      (per time step)
     Ê_t = E_t · [|E_t| > θ_err]                     error trigger (ternary gate)
-    ΔW  = −η Σ_t (Ê_t ⊙ σ'(U_t)) x̃_tᵀ               x̃: synaptically filtered presynaptic trace
+    ΔW  = −η (∂U/∂W)ᵀ Ê = −η Σ_t Ê_t x̃_tᵀ           x̃ = ∂U_t/∂W: synaptically filtered presynaptic trace
 
-(pre-trace × post-surrogate × error: three factors). ΔW is summed over time and averaged over the
-support samples. For meta-learning the threshold the hard gate gets a sigmoid straight-through
-gradient of temperature ``gate_temperature`` (suite choice; the released code does not meta-learn it).
+As the reference (`dUdW = autograd.grad(U, W, grad_outputs=triggered)`): the error is taken with
+respect to the spikes, but propagated to the weights through ∂U/∂W, so no surrogate factor σ'(U)
+enters the update (three factors: presynaptic trace × postsynaptic spike-driven error × gate). An
+earlier version multiplied by σ'(U); that made the update vanish for outputs far from threshold and
+SOEL a much weaker learner (README). ΔW is summed over time and averaged over the support samples.
+For meta-learning the threshold the hard gate gets a sigmoid straight-through gradient of temperature
+``gate_temperature`` (suite choice; the released code does not meta-learn it).
 """
 
 from __future__ import annotations
@@ -16,8 +20,6 @@ from typing import NamedTuple
 
 import torch
 from torch import Tensor
-
-from implementations.loihi_one_shot.cuba import fast_sigmoid_grad
 
 
 class SoelParams(NamedTuple):
@@ -42,12 +44,12 @@ def error_gate(e: Tensor, threshold: Tensor, temperature: float) -> Tensor:
 def soel_delta(s: Tensor, u: Tensor, x_tilde: Tensor, y: Tensor, p: SoelParams) -> tuple[Tensor, Tensor]:
     """ΔW ``[N, H]`` of one SOEL step and the number of (sample, step, neuron) error triggers.
 
-    ``s``, ``u`` ([B, T, N]): output spikes and v − θ; ``x_tilde`` ([B, T, H]) the filtered presynaptic
+    ``s``, ``u`` ([B, T, N]): output spikes and v − θ (``u`` is unused: no surrogate factor); ``x_tilde`` ([B, T, H]) the filtered presynaptic
     trace. The update's dependence on the weights is detached (first order); on η and θ_err it is kept.
     """
     e = output_error(s.detach(), y, s.shape[-1])
     gate = error_gate(e, p.threshold, p.gate_temperature)
-    post = e * gate * fast_sigmoid_grad(u.detach())
+    post = e * gate
     delta = -p.lr * torch.einsum("btn,bth->nh", post, x_tilde.detach()) / s.shape[0]
     return delta, (gate.detach() > 0).sum()
 

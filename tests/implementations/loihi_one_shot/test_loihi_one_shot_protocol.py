@@ -48,3 +48,19 @@ def test_soel_on_loihi2_reports_costs_and_tracks_float(tmp_path: Path) -> None:
     assert x["energy_per_update_j"] > 0 and x["latency_per_update_s"] > 0
     assert x["one_shot_accuracy"] >= 0.0 and abs(x["loihi2_minus_float_accuracy"]) <= 0.25
     assert "transfer_accuracy" in x and x["transfer_accuracy"] > 0.2
+
+
+def test_paired_ci95_is_the_half_width_of_the_mean_difference() -> None:
+    import numpy as np
+
+    from implementations.loihi_one_shot.maml import paired_ci95
+
+    a, b = np.array([0.8, 0.6, 0.7, 0.9]), np.array([0.6, 0.6, 0.5, 0.7])
+    d = a - b
+    assert math.isclose(paired_ci95(a, b), 1.96 * d.std(ddof=1) / 2.0)
+    assert math.isnan(paired_ci95(a[:1], b[:1]))
+
+
+def test_unknown_meta_init_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="meta_init"):
+        _run("transfer-mlp", "ideal", tmp_path, meta_init="imagenet")

@@ -52,17 +52,9 @@ def test_soel_delta_hand_computed() -> None:
     delta, n = soel_delta(s, u, xt, y, p)
     e0 = torch.softmax(torch.tensor([1.0, 0.0]), 0) - torch.tensor([0.0, 1.0])  # [0.731, -0.731]
     e1 = torch.tensor([0.5, -0.5])
-    sg = lambda v: 1 / (10 * abs(v) + 1) ** 2  # noqa: E731
     gate1 = (e1.abs() > 0.4).float()
-    expect = (
-        -0.5
-        * torch.tensor(
-            [
-                e0[0] * sg(0.1) * 2 + e1[0] * gate1[0] * sg(0.0) * 1,
-                e0[1] * sg(-0.2) * 2 + e1[1] * gate1[1] * sg(0.3) * 1,
-            ]
-        )[:, None]
-    )
+    # no surrogate factor: ΔW = −η Σ_t Ê_t x̃_t (the reference's (∂U/∂W)ᵀ Ê); u does not enter
+    expect = -0.5 * torch.tensor([e0[0] * 2 + e1[0] * gate1[0] * 1, e0[1] * 2 + e1[1] * gate1[1] * 1])[:, None]
     assert torch.allclose(delta, expect, atol=1e-6) and int(n) == 4
     assert torch.allclose(output_error(s, y, 2)[0, 0], e0)
 
