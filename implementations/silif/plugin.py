@@ -40,7 +40,14 @@ PLUGIN = {
         "silif": _model("build_silif", "SiLIF (learned Δt, log-parametrised decays)", _TR),
         "csilif": _model("build_csilif", "C-SiLIF (complex state, S4D-Lin init)"),
         "cadlif": _model("build_cadlif", "CadLIF (constrained adLIF)", _TR),
-        "rf": _model("build_rf", "resonate-and-fire (Euler; reconstructed, the original layer is broken)"),
+        "rf": _model(
+            "build_rf",
+            "resonate-and-fire, the card's Euler step u + Δ(λu + I) − s (reconstructed; never spikes after BN)",
+        ),
+        "rf-unscaled": _model(
+            "build_rf_unscaled",
+            "resonate-and-fire, the authors' development form (1 + Δλ)(u − s) + I (unverified; learns)",
+        ),
         "s4d": _model("build_s4d", "S4D-Lin (non-spiking SSM comparator; layout is a suite choice)"),
     },
     "datasets": {
@@ -48,6 +55,11 @@ PLUGIN = {
             "target": "suite.data.gsc:GSC",
             "description": "Google Speech Commands v0.02 folder layout, 35 words, 40 Kaldi log-mel features (suite fbank); "
             "offline: synthetic-gsc wavs in the same layout",
+        },
+        "espeak-gsc": {
+            "target": "suite.data.espeak_gsc:ESPEAK_GSC",
+            "description": "English and German digits spoken by espeak-ng (needs the Debian package), "
+            "written as 16 kHz wavs in the GSC layout; 20 classes, 480/160/160 clips, unseen pitches in valid/test",
         },
         "ssc": {
             "target": "suite.data.ssc:SSC",
@@ -63,6 +75,15 @@ PLUGIN = {
                 "smoke": {"max_samples": 420, "max_test_samples": 105, "epochs": 12, "batch_size": 32, "lr": 1e-2},
                 "paper": {"epochs": 100, "batch_size": 128, "lr": 1e-3},
                 "paper-h1024": {"epochs": 100, "batch_size": 128, "lr": 1e-3},
+            },
+        },
+        "espeak-gsc": {
+            "protocol": "classification",
+            "dataset": "espeak-gsc",
+            "description": "espeak-ng digits (English 0-9, German 10-19) through the GSC wav -> 40 log-mel pipeline",
+            "scales": {
+                "smoke": {"epochs": 12, "batch_size": 32, "lr": 1e-2},
+                "paper": {"epochs": 100, "batch_size": 128, "lr": 1e-3},
             },
         },
         "ssc": {

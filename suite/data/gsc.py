@@ -84,6 +84,7 @@ class GSCDataset(Dataset):
     """GSC v0.02 from ``<root>/gsc/SpeechCommands/speech_commands_v0.02`` (real or synthetic)."""
 
     name = "gsc"
+    words: tuple[str, ...] = WORDS  # the word folders, in label order
     n_classes = len(WORDS)
     splits = ("train", "valid", "test")
     param_names = frozenset(DEFAULTS)
@@ -115,14 +116,14 @@ class GSCDataset(Dataset):
             chosen = lists[split]
         else:
             held = lists["valid"] | lists["test"]
-            chosen = {f"{w}/{p.name}" for w in WORDS if (folder / w).is_dir() for p in (folder / w).glob("*.wav")}
+            chosen = {f"{w}/{p.name}" for w in self.words if (folder / w).is_dir() for p in (folder / w).glob("*.wav")}
             chosen -= held
         missing = [f for f in chosen if not (folder / f).is_file()]
         if missing:
             raise DataError(
                 f"dataset '{self.name}': {len(missing)} listed files are missing, e.g. {folder / missing[0]}"
             )
-        bad = sorted({f.split("/")[0] for f in chosen} - set(WORDS))
+        bad = sorted({f.split("/")[0] for f in chosen} - set(self.words))
         if bad:
             raise DataError(f"dataset '{self.name}': unknown word folder(s) {', '.join(bad)} in the {split} list")
         return sorted(chosen, key=lambda f: hashlib.sha1(f.encode()).hexdigest())
@@ -144,7 +145,7 @@ class GSCDataset(Dataset):
         return f"{files_version(root, listed)}+train:{hashlib.sha256(names).hexdigest()[:12]}"
 
     def arrays(self, root: Path, split: str, params: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-        """Log-mel features ``[N, 98, num_mel_bins]`` (float32) and labels (word index in :data:`WORDS`)."""
+        """Log-mel features ``[N, 98, num_mel_bins]`` (float32) and labels (word index in ``self.words``)."""
         from scipy.io import wavfile
 
         p = {**DEFAULTS, **{k: params[k] for k in DEFAULTS if k in params}}
@@ -166,7 +167,7 @@ class GSCDataset(Dataset):
             wave = data.astype(np.float64) / 32768.0 if data.dtype == np.int16 else data.astype(np.float64)
             wave = np.pad(wave[:SAMPLE_RATE], (0, max(0, SAMPLE_RATE - wave.shape[0])))
             xs.append(fbank(wave, sample_rate=SAMPLE_RATE, num_mel_bins=int(p["num_mel_bins"])))
-            ys.append(WORDS.index(rel.split("/")[0]))
+            ys.append(self.words.index(rel.split("/")[0]))
         n_frames = 1 + (SAMPLE_RATE - 400) // 160
         x = np.stack(xs) if xs else np.zeros((0, n_frames, int(p["num_mel_bins"])), np.float32)
         return x.astype(np.float32), np.asarray(ys, dtype=np.int64)

@@ -14,6 +14,7 @@ from implementations.neurons.csilif import CSiLIF, CSiLIFParams, CSiLIFState, cs
 from implementations.neurons.lif import LIFParams, LIFState, lif_step
 from implementations.neurons.rf import ResonateFire, RFParams, RFState, rf_step
 from implementations.neurons.s4d import S4D, S4DParams, S4DState, s4d_discretize, s4d_step
+from implementations.neurons.scan import scan
 from implementations.neurons.silif import SiLIF, SiLIFParams, SiLIFState, silif_decays, silif_step
 from implementations.neurons.surrogate import spike_boxcar
 
@@ -197,6 +198,36 @@ def test_rf_step_by_hand():
         spikes, state = rf_step(_t(i_t), state, p)
         assert complex(state.u[0, 0]) == pytest.approx(u, abs=1e-12)
         assert float(spikes) == s
+
+
+def test_rf_unscaled_step_by_hand():
+    # λ = −2 + 6i, Δ = 0.004, u0 = 0.5, s0 = 0: u = (1 + Δλ)(u − s) + I, (1 + Δλ) = 0.992 + 0.024i
+    #   t1 (I = 0.6): u = (0.992 + 0.024i)·0.5 + 0.6 = 1.096 + 0.012i                         -> s = 1
+    #   t2 (I = 0):   u = (0.992 + 0.024i)·(0.096 + 0.012i) = 0.094944 + 0.014208i            -> s = 0
+    p = RFParams(lam=torch.tensor([-2 + 6j], dtype=torch.complex128), input_form="unscaled")
+    state = RFState(u=torch.tensor([[0.5 + 0j]], dtype=torch.complex128), s=_t(0.0))
+    for i_t, (u, s) in zip((0.6, 0.0), [(1.096 + 0.012j, 1.0), (0.094944 + 0.014208j, 0.0)], strict=True):
+        spikes, state = rf_step(_t(i_t), state, p)
+        assert complex(state.u[0, 0]) == pytest.approx(u, abs=1e-12)
+        assert float(spikes) == s
+    with pytest.raises(ValueError, match="input_form"):
+        ResonateFire(3, input_form="ode")
+
+
+def test_rf_card_form_never_reaches_the_surrogate_window_on_normalised_input():
+    # The card's Euler form feeds 0.004·I: with unit-variance currents (what BatchNorm hands the
+    # cell) Re u stays below 0.5, where the boxcar surrogate is zero, so no spike and no gradient.
+    # The unscaled form on the same currents spikes and passes gradient.
+    torch.manual_seed(0)
+    i = torch.randn(8, 250, 256, requires_grad=True)
+    peaks = {}
+    for form in ("euler", "unscaled"):
+        cell = ResonateFire(256, zero_init_state=True, input_form=form)
+        spikes, _ = scan(rf_step, i, cell.initial_state(i), cell.params())
+        (grad,) = torch.autograd.grad(spikes.sum(), i)
+        peaks[form] = (float(spikes.detach().mean()), float(grad.abs().sum()))
+    assert peaks["euler"] == (0.0, 0.0)
+    assert peaks["unscaled"][0] > 0.05 and peaks["unscaled"][1] > 0.0
 
 
 def test_rf_init_and_clamp():
