@@ -64,6 +64,19 @@ class Dataset(ABC):
             f"dataset '{self.name}' has no offline generator; obtain the real files into {self.directory(root)}"
         )
 
+    def needs_synthesis(self, root: Path, *, force: bool, options: Mapping[str, Any]) -> bool:
+        """For a ``synthesize`` implementation: reject unknown ``options``; ``False`` when the files
+        already verify (real or synthetic) and ``force`` is not set, so synthesis is idempotent."""
+        if options:
+            raise DataError(f"dataset '{self.name}': unknown synthesize option(s) {', '.join(sorted(options))}")
+        if force:
+            return True
+        try:
+            self.verify(root)
+        except DataError:
+            return True
+        return False
+
     @abstractmethod
     def arrays(self, root: Path, split: str, params: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         """``X`` float32 ``[N, T, C]`` (binned spike counts) and ``y`` int64 ``[N]`` for one split."""

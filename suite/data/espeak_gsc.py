@@ -94,14 +94,8 @@ class EspeakGSCDataset(GSCDataset):
         espeak-ng calls, about 12 s."""
         from scipy.io import wavfile
 
-        if kw:
-            raise DataError(f"dataset '{self.name}': unknown synthesize option(s) {', '.join(sorted(kw))}")
-        if not force:
-            try:
-                self.verify(root)
-                return []
-            except DataError:
-                pass
+        if not self.needs_synthesis(root, force=force, options=kw):
+            return []
         version = espeak_version()
         folder = self.folder(root)
         folder.mkdir(parents=True, exist_ok=True)

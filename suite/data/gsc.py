@@ -179,14 +179,8 @@ class GSCDataset(Dataset):
         from 6 held-out speakers, the rest from 14 train speakers."""
         from scipy.io import wavfile
 
-        if kw:
-            raise DataError(f"dataset '{self.name}': unknown synthesize option(s) {', '.join(sorted(kw))}")
-        if not force:
-            try:
-                self.verify(root)
-                return []
-            except DataError:
-                pass
+        if not self.needs_synthesis(root, force=force, options=kw):
+            return []
         folder = self.folder(root)
         folder.mkdir(parents=True, exist_ok=True)
         rng = np.random.default_rng([int(seed), 16000])

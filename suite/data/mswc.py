@@ -163,14 +163,8 @@ class MSWCDataset(Dataset):
         """Write synthetic-mswc (module docstring): ``per_word`` clips per keyword and language; 12/2/2 split."""
         from scipy.io import wavfile
 
-        if kw:
-            raise DataError(f"dataset '{self.name}': unknown synthesize option(s) {', '.join(sorted(kw))}")
-        if not force:
-            try:
-                self.verify(root)
-                return []
-            except DataError:
-                pass
+        if not self.needs_synthesis(root, force=force, options=kw):
+            return []
         rng = np.random.default_rng([int(seed), 48])
         written: list[Path] = []
         for li, lang in enumerate(DEFAULTS["languages"]):

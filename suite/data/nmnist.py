@@ -196,14 +196,8 @@ class NMNISTDataset(Dataset):
         """
         from sklearn.datasets import load_digits
 
-        if kw:
-            raise DataError(f"dataset '{self.name}': unknown synthesize option(s) {', '.join(sorted(kw))}")
-        if not force:
-            try:
-                self.verify(root)
-                return []
-            except DataError:
-                pass
+        if not self.needs_synthesis(root, force=force, options=kw):
+            return []
         digits = load_digits()
         rng = np.random.default_rng([int(seed), 34])
         base = self.base(root)

@@ -263,14 +263,8 @@ class SHDDataset(Dataset):
         returned, unless ``force``. Labels are balanced (``i % 20``, shuffled); train speakers
         exclude 4 and 5, which appear only in the test split (as two SHD speakers do).
         """
-        if kw:
-            raise DataError(f"dataset '{self.name}': unknown synthesize option(s) {', '.join(sorted(kw))}")
-        if not force:
-            try:
-                self.verify(root)
-                return []
-            except DataError:
-                pass
+        if not self.needs_synthesis(root, force=force, options=kw):
+            return []
         folder = self.directory(root) / "SHD"
         folder.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []

@@ -30,7 +30,6 @@ import numpy as np
 
 from suite.data import shd
 from suite.data.shd import SHDDataset, Voice, write_h5
-from suite.errors import DataError
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +85,8 @@ class SSCDataset(SHDDataset):
 
         Speakers are disjoint between splits (train 0-29, valid 30-34, test 35-39), as in Speech Commands.
         """
-        if kw:
-            raise DataError(f"dataset '{self.name}': unknown synthesize option(s) {', '.join(sorted(kw))}")
-        if not force:
-            try:
-                self.verify(root)
-                return []
-            except DataError:
-                pass
+        if not self.needs_synthesis(root, force=force, options=kw):
+            return []
         (self.directory(root) / "SSC").mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
         speakers = {"train": np.arange(0, 30), "valid": np.arange(30, 35), "test": np.arange(35, 40)}
