@@ -21,7 +21,10 @@ Time runs under ``jax.lax.scan``. Layers that are stateless and fed only (transi
 external input — the input projection of a network — are applied once to the whole sequence
 before the scan (one large matrix product instead of T small ones: the state-space view, the
 main speed lever of the Open Neuromorphic benchmark, PEERS.md). This changes no number: a test
-compares it with the step-by-step loop.
+compares it with the step-by-step loop. A stateful layer that offers a whole-sequence scan with a
+hand-written VJP (a cell built with ``custom_vjp=True``, see ``lif_scan_vjp.py``) and is fed only
+by such precomputed layers runs as its own scan before the main loop too, so that its backward
+pass is that VJP; a graph of precomputed layers alone needs no main loop.
 """
 
 from __future__ import annotations
@@ -76,11 +79,17 @@ def _check(structure: GraphStructure, layers: Sequence[Any]) -> None:
                 )
 
 
+def _scans_sequence(layer: Any) -> bool:
+    """A stateful layer that asks to run as one whole-sequence scan (``custom_vjp=True`` cells)."""
+    return bool(getattr(layer, "custom_vjp", False)) and callable(getattr(layer, "scan", None))
+
+
 def _hoisted(structure: GraphStructure, layers: Sequence[Any]) -> tuple[int, ...]:
-    """Layers computable for all steps before the scan: stateless, fed only by input or hoisted layers."""
+    """Layers computable for all steps before the scan, fed only by the input or hoisted layers:
+    stateless layers, and layers with their own whole-sequence scan (:func:`_scans_sequence`)."""
     out: list[int] = []
     for i, preds in enumerate(structure.input_connectivity):
-        if is_stateless(layers[i]) and all(j < i and j in out for j in preds):
+        if (is_stateless(layers[i]) or _scans_sequence(layers[i])) and all(j < i and j in out for j in preds):
             out.append(i)
     return tuple(out)
 
@@ -148,15 +157,31 @@ class Graph(eqx.Module):
         state, finals = self._step(state, x_t, {}, key)
         return state, finals[0] if len(finals) == 1 else finals
 
-    def _precompute(self, xs: jax.Array, key: jax.Array | None, inference: bool) -> dict[int, jax.Array]:
+    def _precompute(
+        self, state: GraphState, xs: jax.Array, key: jax.Array | None, inference: bool, burnin: int
+    ) -> tuple[dict[int, jax.Array], dict[int, Any]]:
+        """Outputs [T, ...] of the hoisted layers, and the final states of those that scan a sequence."""
         pre: dict[int, jax.Array] = {}
+        finals: dict[int, Any] = {}
         keys = jax.random.split(key, len(self.layers)) if key is not None else [None] * len(self.layers)
         for i in self.hoisted_ids:
             inp = xs if i in self.structure.input_layer_ids else None
             for j in self.structure.input_connectivity[i]:
                 inp = pre[j] if inp is None else inp + pre[j]
-            pre[i] = self.layers[i].apply(inp, key=keys[i], inference=inference)
-        return pre
+            layer = self.layers[i]
+            if is_stateless(layer):
+                pre[i] = layer.apply(inp, key=keys[i], inference=inference)
+                continue
+            st = state.layers[i]
+            if burnin:
+                # as the main loop: burn-in steps move the state, which then carries no gradient
+                st, head = layer.scan(st, inp[:burnin], unroll=self.unroll)
+                st = jax.lax.stop_gradient(st)
+                finals[i], tail = layer.scan(st, inp[burnin:], unroll=self.unroll)
+                pre[i] = jnp.concatenate([jax.lax.stop_gradient(head), tail], axis=0)
+            else:
+                finals[i], pre[i] = layer.scan(st, inp, unroll=self.unroll)
+        return pre, finals
 
     def __call__(
         self,
@@ -173,7 +198,13 @@ class Graph(eqx.Module):
         ``burnin``); T' = T − burnin.
         """
         pre_key, step_key = jax.random.split(key) if key is not None else (None, None)
-        pre = self._precompute(xs, pre_key, inference)
+        pre, seq_finals = self._precompute(state, xs, pre_key, inference, burnin)
+        if len(self.hoisted_ids) == len(self.layers):
+            # every layer ran over the whole sequence: no main loop (and no backward edges, so no
+            # carried outputs)
+            layer_states = tuple(seq_finals.get(i, s) for i, s in enumerate(state.layers))
+            finals = tuple(pre[j][burnin:] for j in self.structure.final_layer_ids)
+            return GraphState(layers=layer_states, outputs=state.outputs), finals[0] if len(finals) == 1 else finals
         n_steps = xs.shape[0]
         step_keys = jax.random.split(step_key, n_steps) if step_key is not None else None
         dyn = tuple(self.hoisted_ids)
@@ -192,6 +223,8 @@ class Graph(eqx.Module):
             state = jax.lax.stop_gradient(state)
             seq = jax.tree_util.tree_map(lambda a: a[burnin:], seq)
         state, finals = jax.lax.scan(body, state, seq, unroll=self.unroll)
+        if seq_finals:
+            state = state._replace(layers=tuple(seq_finals.get(i, s) for i, s in enumerate(state.layers)))
         return state, finals[0] if len(finals) == 1 else finals
 
 

@@ -10,12 +10,15 @@ Per step, in this order (the order matters: the membrane integrates the *previou
 
 with α_c = clip(α, 0.5, 1), β_c = clip(β, 0.5, 1). With ``stop_reset_grad`` (SNNAX's default)
 the reset term carries no gradient. The surrogate is SuperSpike (β = 10) unless given.
+
+``LIF.scan`` runs a whole sequence: ``lax.scan`` of :func:`lif_step` (autodiff, the reference),
+or with ``custom_vjp=True`` the hand-written reverse-time VJP of ``lif_scan_vjp.py``.
 """
 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import equinox as eqx
 import jax
@@ -58,7 +61,13 @@ def decay(tau: float, dt: float = 1.0) -> float:
 
 
 class LIF(eqx.Module):
-    """A layer of ``n`` LIF neurons; α and β are trainable per neuron, initialised to constants."""
+    """A layer of ``n`` LIF neurons; α and β are trainable per neuron, initialised to constants.
+
+    Subclasses change the reset by overriding ``reset_mode`` (``lif_scan_vjp.lif_scan``'s name for
+    it) and ``step`` (the pure step function); everything else is shared."""
+
+    reset_mode: ClassVar[str] = "to_value"
+    step: ClassVar = staticmethod(lif_step)
 
     alpha: jax.Array
     beta: jax.Array
@@ -68,6 +77,7 @@ class LIF(eqx.Module):
     reset_val: float | None = eqx.field(static=True, default=None)
     stop_reset_grad: bool = eqx.field(static=True, default=True)
     spike_fn: SpikeFn = eqx.field(static=True, default_factory=superspike)
+    custom_vjp: bool = eqx.field(static=True, default=False)
 
     def __init__(
         self,
@@ -79,12 +89,14 @@ class LIF(eqx.Module):
         reset_val: float | None = None,
         stop_reset_grad: bool = True,
         spike_fn: SpikeFn | None = None,
+        custom_vjp: bool = False,
     ) -> None:
         self.alpha = jnp.full((n,), alpha, jnp.float32)
         self.beta = jnp.full((n,), beta, jnp.float32)
         self.in_features = self.out_features = int(n)
         self.threshold, self.reset_val, self.stop_reset_grad = float(threshold), reset_val, bool(stop_reset_grad)
         self.spike_fn = spike_fn if spike_fn is not None else superspike()
+        self.custom_vjp = bool(custom_vjp)
 
     def params(self) -> LIFParams:
         return LIFParams(
@@ -99,5 +111,31 @@ class LIF(eqx.Module):
         return LIFState(u=z, i=z, s=z)
 
     def __call__(self, state: LIFState, x: jax.Array, *, key: jax.Array | None = None) -> tuple[LIFState, jax.Array]:
-        s, state = lif_step(x, state, self.params(), spike_fn=self.spike_fn, stop_reset_grad=self.stop_reset_grad)
+        s, state = self.step(x, state, self.params(), spike_fn=self.spike_fn, stop_reset_grad=self.stop_reset_grad)
         return state, s
+
+    def scan(self, state: LIFState, xs: jax.Array, *, unroll: int = 1) -> tuple[LIFState, jax.Array]:
+        """The layer over the leading (time) axis of ``xs``; returns (final state, spikes [T, ...]):
+        ``lax.scan`` of ``step`` (autodiff, the reference) or, with ``custom_vjp``, ``lif_scan``."""
+        from implementations.snnax.lif_scan_vjp import lif_scan  # lif_scan_vjp imports this module
+
+        p = self.params()
+        if self.custom_vjp:
+            return lif_scan(
+                xs,
+                state,
+                p.alpha,
+                p.beta,
+                threshold=p.threshold,
+                reset_val=p.reset_val,
+                reset_mode=self.reset_mode,
+                stop_reset_grad=self.stop_reset_grad,
+                spike_fn=self.spike_fn,
+                unroll=unroll,
+            )
+
+        def body(st: LIFState, x_t: jax.Array) -> tuple[LIFState, jax.Array]:
+            s, st = self.step(x_t, st, p, spike_fn=self.spike_fn, stop_reset_grad=self.stop_reset_grad)
+            return st, s
+
+        return jax.lax.scan(body, state, xs, unroll=unroll)

@@ -4,16 +4,21 @@ The LIF of ``lif.py`` with step 1 replaced by u ← u − u_r·s_{t−1} (u_r = 
 default 1): the threshold is subtracted instead of the potential being zeroed. Then
 u ← α_c·u + (1 − α_c)·i, i ← β_c·i + (1 − β_c)·I_t, s_t = H(u − θ); decays clipped to
 [0.5, 1]; the reset term carries no gradient with ``stop_reset_grad``.
+
+``scan`` runs the layer over a whole sequence: ``lax.scan`` of the step (autodiff, the
+reference), or with ``custom_vjp=True`` the hand-written reverse-time VJP of
+``lif_scan_vjp.py`` (same spikes, fewer residuals). A graph runs a ``custom_vjp`` layer whose
+input is known for all steps as one such scan (``graph.py``).
 """
 
 from __future__ import annotations
 
-import equinox as eqx
-import jax
-import jax.numpy as jnp
+from typing import ClassVar
 
-from implementations.snnax.lif import DECAY_RANGE, LIFParams, LIFState
-from implementations.snnax.surrogate import SpikeFn, superspike
+import jax
+
+from implementations.snnax.lif import LIF, LIFParams, LIFState
+from implementations.snnax.surrogate import SpikeFn
 
 
 def lif_soft_reset_step(
@@ -29,17 +34,12 @@ def lif_soft_reset_step(
     return s, LIFState(u=u, i=i, s=s)
 
 
-class LIFSoftReset(eqx.Module):
-    """A layer of ``n`` soft-reset LIF neurons (trainable per-neuron α, β)."""
+class LIFSoftReset(LIF):
+    """A layer of ``n`` soft-reset LIF neurons (trainable per-neuron α, β): :class:`LIF` with the
+    subtractive reset; ``reset_val`` (u_r) defaults to 1."""
 
-    alpha: jax.Array
-    beta: jax.Array
-    in_features: int = eqx.field(static=True)
-    out_features: int = eqx.field(static=True)
-    threshold: float = eqx.field(static=True, default=1.0)
-    reset_val: float = eqx.field(static=True, default=1.0)
-    stop_reset_grad: bool = eqx.field(static=True, default=True)
-    spike_fn: SpikeFn = eqx.field(static=True, default_factory=superspike)
+    reset_mode: ClassVar[str] = "subtract"
+    step: ClassVar = staticmethod(lif_soft_reset_step)
 
     def __init__(
         self,
@@ -51,27 +51,15 @@ class LIFSoftReset(eqx.Module):
         reset_val: float = 1.0,
         stop_reset_grad: bool = True,
         spike_fn: SpikeFn | None = None,
+        custom_vjp: bool = False,
     ) -> None:
-        self.alpha = jnp.full((n,), alpha, jnp.float32)
-        self.beta = jnp.full((n,), beta, jnp.float32)
-        self.in_features = self.out_features = int(n)
-        self.threshold, self.reset_val, self.stop_reset_grad = float(threshold), float(reset_val), bool(stop_reset_grad)
-        self.spike_fn = spike_fn if spike_fn is not None else superspike()
-
-    def params(self) -> LIFParams:
-        return LIFParams(
-            alpha=jnp.clip(self.alpha, *DECAY_RANGE),
-            beta=jnp.clip(self.beta, *DECAY_RANGE),
-            threshold=self.threshold,
-            reset_val=self.reset_val,
+        super().__init__(
+            n,
+            alpha,
+            beta,
+            threshold=threshold,
+            reset_val=float(reset_val),
+            stop_reset_grad=stop_reset_grad,
+            spike_fn=spike_fn,
+            custom_vjp=custom_vjp,
         )
-
-    def init_state(self, batch_shape: tuple[int, ...]) -> LIFState:
-        z = jnp.zeros((*batch_shape, self.out_features), jnp.float32)
-        return LIFState(u=z, i=z, s=z)
-
-    def __call__(self, state: LIFState, x: jax.Array, *, key: jax.Array | None = None) -> tuple[LIFState, jax.Array]:
-        s, state = lif_soft_reset_step(
-            x, state, self.params(), spike_fn=self.spike_fn, stop_reset_grad=self.stop_reset_grad
-        )
-        return state, s

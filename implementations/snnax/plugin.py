@@ -39,10 +39,18 @@ _THROUGHPUT_SCALES = {
 }
 _IMPL = "implementations.snnax.throughput.implementations"
 _THROUGHPUT_MODELS = {
-    "snnax-jax": ("jax", "ours: engine Linear -> LIFSoftReset (fixed decays 0.9), lax.scan, projection hoisted, jit"),
+    "snnax-jax": (
+        "jax",
+        "ours: engine Linear -> LIFSoftReset (fixed decays 0.9), projection hoisted, LIF lax.scan with a "
+        "hand-written reverse-time VJP, jit",
+    ),
     "snnax-jax-train-decays": (
         "jax",
         "ours in JAX with SNNAX's trainable per-neuron decays (alpha, beta) also differentiated",
+    ),
+    "snnax-jax-autodiff": (
+        "jax",
+        "ours in JAX with the LIF scan differentiated by autodiff (no custom VJP; the reference)",
     ),
     "snnax-torch": ("torch", "ours in PyTorch eager: one GEMM for all steps, then the LIF step loop (unbind)"),
     "snnax-torch-compile": ("torch", "ours in PyTorch with torch.compile of the LIF step (not the 500-step loop)"),

@@ -6,8 +6,10 @@ input, loss = Σ outputs.
 
 * ``snnax_jax``: our engine (``graph.sequential(Linear, LIFSoftReset)``, α = β = 0.9, fixed as the
   protocol's β; ``snnax_jax_train_decays`` trains them too); the graph
-  hoists the Linear out of the time loop (one GEMM over all T·B rows), ``lax.scan`` runs the
-  neuron, jit. forward = ``jax.vjp`` (jitted, returns the pullback), backward = the pullback.
+  hoists the Linear out of the time loop (one GEMM over all T·B rows), the LIF runs as one
+  ``lax.scan`` with the hand-written reverse-time VJP of ``lif_scan_vjp.py``, jit. forward =
+  ``jax.vjp`` (jitted, returns the pullback), backward = the pullback. ``snnax_jax_autodiff``
+  is the same network with autodiff of the scanned step (the reference the VJP is tested against).
 * ``snnax_torch`` / ``snnax_torch_compile``: the same model in PyTorch (one GEMM, then the step
   loop over ``unbind``), eager or with ``torch.compile`` of the step function.
 * ``floor_jax`` / ``floor_torch``: the matrix products the protocol cannot avoid, alone: forward
@@ -35,6 +37,7 @@ OURS_BETA = 0.9
 CHECK_GAIN = {
     "snnax_jax": 12.0,
     "snnax_jax_train_decays": 12.0,
+    "snnax_jax_autodiff": 12.0,
     "snnax_torch": 12.0,
     "snnax_torch_compile": 12.0,
     "norse": 3.0,
@@ -82,13 +85,23 @@ def _jax_case(
 
 
 def snnax_jax(
-    *, n: int, batch: int, steps: int, seed: int, weight_scale: float = 1.0, unroll: int = 1, train_decays: bool = False
+    *,
+    n: int,
+    batch: int,
+    steps: int,
+    seed: int,
+    weight_scale: float = 1.0,
+    unroll: int = 1,
+    train_decays: bool = False,
+    custom_vjp: bool = True,
 ) -> Case:
     """Our engine: ``sequential(Linear, LIFSoftReset)`` scanned with the projection hoisted.
 
     As in the Open Neuromorphic network (snnTorch ``Leaky(beta=0.9)``), only the Linear weight is
     trained: α = β = 0.9 are constants. ``train_decays`` also differentiates the per-neuron α and
-    β (SNNAX's trainable decays): that keeps two more [T, B, n] residuals for the backward pass.
+    β (SNNAX's trainable decays): the backward pass then needs the current sequence too.
+    ``custom_vjp`` (default) runs the LIF with the hand-written VJP of ``lif_scan_vjp.py``
+    (residual: the membrane sequence only); ``False`` differentiates the scanned step by autodiff.
     """
     import equinox as eqx
     import jax
@@ -101,7 +114,7 @@ def snnax_jax(
     w = uniform_weight(n, seed, weight_scale)
     xs = input_spikes(steps, batch, n, seed)
     lin = eqx.tree_at(lambda m: m.weight, Linear(n, n, key=jax.random.PRNGKey(seed)), jnp.asarray(w))
-    model = sequential(lin, LIFSoftReset(n, alpha=OURS_ALPHA, beta=OURS_BETA), unroll=unroll)
+    model = sequential(lin, LIFSoftReset(n, alpha=OURS_ALPHA, beta=OURS_BETA, custom_vjp=custom_vjp), unroll=unroll)
     if train_decays:
         params, static = eqx.partition(model, eqx.is_inexact_array)
     else:
@@ -115,8 +128,9 @@ def snnax_jax(
     def loss_fn(p: Any, x: Any) -> Any:
         return out_fn(p, x).sum()
 
+    name = "snnax-jax-train-decays" if train_decays else "snnax-jax"
     return _jax_case(
-        "snnax-jax-train-decays" if train_decays else "snnax-jax",
+        name if custom_vjp else f"{name}-autodiff",
         loss_fn,
         params,
         jnp.asarray(xs),
@@ -130,6 +144,11 @@ def snnax_jax(
 def snnax_jax_train_decays(*, n: int, batch: int, steps: int, seed: int, weight_scale: float = 1.0) -> Case:
     """``snnax_jax`` with the per-neuron decays α, β trained too (SNNAX's default for its cells)."""
     return snnax_jax(n=n, batch=batch, steps=steps, seed=seed, weight_scale=weight_scale, train_decays=True)
+
+
+def snnax_jax_autodiff(*, n: int, batch: int, steps: int, seed: int, weight_scale: float = 1.0) -> Case:
+    """``snnax_jax`` with the LIF scan differentiated by autodiff (no custom VJP): the reference."""
+    return snnax_jax(n=n, batch=batch, steps=steps, seed=seed, weight_scale=weight_scale, custom_vjp=False)
 
 
 def floor_jax(*, n: int, batch: int, steps: int, seed: int, weight_scale: float = 1.0) -> Case:

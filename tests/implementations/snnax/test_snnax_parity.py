@@ -89,8 +89,10 @@ def test_adlif_parity_outputs_and_gradients(seed):
         )
 
 
-def test_throughput_model_parity_jax_vs_torch():
-    """Our Linear + LIFSoftReset in JAX (engine) and in PyTorch: same spikes, same weight gradient."""
+@pytest.mark.parametrize("custom_vjp", [True, False], ids=["custom-vjp", "autodiff"])
+def test_throughput_model_parity_jax_vs_torch(custom_vjp):
+    """Our Linear + LIFSoftReset in JAX (engine; hand-written VJP or autodiff) and in PyTorch:
+    same spikes, same weight gradient."""
     from implementations.snnax.throughput import implementations as impls
 
     kw = {"n": 12, "batch": 2, "steps": 30, "seed": 4, "weight_scale": 96.0}
@@ -110,7 +112,7 @@ def test_throughput_model_parity_jax_vs_torch():
     lin = eqx.tree_at(lambda m: m.weight, Linear(12, 12, key=jax.random.PRNGKey(0)), jnp.asarray(w))
 
     def loss(weight):
-        m = seq(eqx.tree_at(lambda q: q.weight, lin, weight), LIFSoftReset(12, 0.9, 0.9))
+        m = seq(eqx.tree_at(lambda q: q.weight, lin, weight), LIFSoftReset(12, 0.9, 0.9, custom_vjp=custom_vjp))
         return m(m.init_state((2,)), jnp.asarray(xs))[1].sum()
 
     g_j = np.asarray(jax.grad(loss)(jnp.asarray(w)))

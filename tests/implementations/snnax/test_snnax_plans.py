@@ -20,7 +20,7 @@ def registry():
 
 @pytest.mark.parametrize(
     "plan, n_specs",
-    [("p09-snnax-smoke.yaml", 8), ("p09-speed.yaml", 40), ("p09-snnax-paper.yaml", 2 * 5 * 2 + 3 * 6)],
+    [("p09-snnax-smoke.yaml", 8), ("p09-speed.yaml", 44), ("p09-snnax-paper.yaml", 2 * 5 * 2 + 3 * 6)],
 )
 def test_plans_expand(registry, plan, n_specs):
     specs = load_plan(ROOT / "plans" / plan, registry).specs
@@ -32,7 +32,16 @@ def test_plans_expand(registry, plan, n_specs):
 def test_speed_plan_runs_every_framework_at_cpu_scales(registry):
     specs = load_plan(ROOT / "plans" / "p09-speed.yaml", registry).specs
     models = {s.model for s in specs}
-    assert {"snnax-jax", "snnax-torch", "floor-jax", "floor-torch", "snntorch", "norse", "spyx"} <= models
+    assert {
+        "snnax-jax",
+        "snnax-jax-autodiff",
+        "snnax-torch",
+        "floor-jax",
+        "floor-torch",
+        "snntorch",
+        "norse",
+        "spyx",
+    } <= models
     params = [merged_params(s, registry) for s in specs if s.model == "snnax-jax"]
     assert sorted(p["n"] for p in params) == [512, 1024, 2048, 4096]
     assert {(p["batch"], p["steps"]) for p in params} == {(16, 500)}

@@ -32,7 +32,16 @@ def test_references_by_hand():
 
 
 @pytest.mark.parametrize(
-    "name", ["snnax_jax", "snnax_jax_train_decays", "snnax_torch", "floor_jax", "floor_torch", "snntorch"]
+    "name",
+    [
+        "snnax_jax",
+        "snnax_jax_train_decays",
+        "snnax_jax_autodiff",
+        "snnax_torch",
+        "floor_jax",
+        "floor_torch",
+        "snntorch",
+    ],
 )
 def test_each_implementation_matches_its_reference(name):
     mismatch, rate = protocol.conformance(getattr(impls, name), 0, 8.0)
