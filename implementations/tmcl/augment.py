@@ -43,6 +43,18 @@ def random_erase(x: Tensor, p: float, max_frac: float, generator: torch.Generato
     return out.masked_fill(mask[:, None], 0.0)
 
 
+def intensity_jitter(x: Tensor, contrast: float, brightness: float, generator: torch.Generator) -> Tensor:
+    """Per image ``a x + b`` with ``a ~ U(1 - contrast, 1 + contrast)``, ``b ~ U(-brightness, brightness)``.
+
+    The grey-scale counterpart of ColorJitter's contrast and brightness (card P02 §3 CaSSLe
+    augmentations), applied to the whole image (background included).
+    """
+    b = x.shape[0]
+    gain = 1 + contrast * (2 * torch.rand(b, generator=generator) - 1)
+    offset = brightness * (2 * torch.rand(b, generator=generator) - 1)
+    return gain[:, None, None, None] * x + offset[:, None, None, None]
+
+
 def augment(
     x: Tensor,
     generator: torch.Generator,
@@ -51,11 +63,17 @@ def augment(
     noise: float = 0.1,
     erase_p: float = 0.5,
     hflip: bool = False,
+    contrast: float = 0.0,
+    brightness: float = 0.0,
 ) -> Tensor:
-    """One random view: shift, optional horizontal flip, Gaussian noise, random erasing."""
+    """One random view: shift, optional horizontal flip, optional intensity jitter, Gaussian noise,
+    random erasing. With ``contrast = brightness = 0`` no random numbers are drawn for the jitter
+    (the views of earlier runs are unchanged)."""
     v = random_shift(x, max_shift, generator)
     if hflip:
         flip = torch.rand(x.shape[0], generator=generator) < 0.5
         v = torch.where(flip[:, None, None, None], v.flip(-1), v)
+    if contrast > 0 or brightness > 0:
+        v = intensity_jitter(v, contrast, brightness, generator)
     v = v + noise * torch.randn(v.shape, generator=generator)
     return random_erase(v, erase_p, 0.5, generator)

@@ -14,7 +14,9 @@ Procedure (one seed):
      of ``task_batch`` augmented positives of ``c`` and as many negatives from the *other classes
      of the current session*; :func:`implementations.tmcl.losses.task_loss`); then **Stage B**
      (``cons_epochs`` over all of the session's training images, unlabelled, ``views`` views):
-     ``L = L_SSL + L_MI`` with the modulated views under ``no_grad``;
+     ``L = L_SSL + L_MI`` with the modulated views under ``no_grad`` and without updating the
+     backbone's BatchNorm running statistics (:func:`frozen_running_stats`: the evaluation
+     features are unmodulated, so their normalisation must not absorb modulated activations);
    * ``vi``: Stage B with ``L_SSL`` only;
    * ``supervised``: cross-entropy fine-tuning of backbone + linear classifier on the session's
      labelled images (as many steps as Stage B takes).
@@ -25,6 +27,9 @@ Procedure (one seed):
    repo), the test set their test images. Forgetting is computed on kNN per class group. A suite
    addition, ``knn_labelled_accuracy``: the same kNN with only the *labelled* training images of
    the seen classes in the bank (what a learner that kept only its labels could do).
+   ``knn_accuracy_untrained``: the same kNN over all classes with the network at initialisation
+   (how much the raw input already gives). With ``validation_fraction > 0`` (tuning runs) a fixed
+   stratified part of the training split is held out and evaluated instead of the test split.
 
 Stage B optimiser (card §3): AdamW, lr ``lr * batch_size / 256``, weight decay 1e-4, gradient
 clip 3.0, cosine to ``min_lr`` restarted every session (no warm-up at smoke scale: ``warmup_epochs``).
@@ -35,7 +40,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +83,9 @@ DEFAULTS: dict[str, Any] = {
     "noise": 0.1,
     "erase_p": 0.5,
     "hflip": False,
+    "contrast": 0.0,
+    "brightness": 0.0,
+    "validation_fraction": 0.0,
     "max_loss": 1e6,
 }
 MODEL_KEYS = {"arch", "hidden", "features", "head_width", "patch", "dim", "depth", "heads"}
@@ -102,6 +111,42 @@ def labelled_subset(y: np.ndarray, fraction: float, minimum: int, rng: np.random
         n = min(len(idx), max(int(minimum), int(round(fraction * len(idx)))))
         out.append(rng.choice(idx, size=n, replace=False))
     return np.sort(np.concatenate(out))
+
+
+@contextmanager
+def frozen_running_stats(module: Any) -> Iterator[None]:
+    """Run ``module`` (in train mode) without changing the running statistics of its BatchNorm layers.
+
+    The running means and variances (and ``num_batches_tracked``) are put back on exit by
+    re-binding the saved copies (not copying in place: autograd may hold the updated tensors).
+    """
+    import torch
+
+    norms = [m for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    saved = [{k: v.clone() for k, v in m.named_buffers(recurse=False)} for m in norms]
+    try:
+        yield
+    finally:
+        for m, buffers in zip(norms, saved, strict=True):
+            for k, v in buffers.items():
+                setattr(m, k, v)  # a registered buffer: re-bound in ``m._buffers``
+
+
+def validation_split(y: np.ndarray, fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified ``(train, validation)`` indices: ``round(fraction * n_c)`` of each class held out.
+
+    The split is fixed (generator seed 0), the same for every run seed and method, so that tuning
+    compares methods on the same held-out images; the test split is never touched.
+    """
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"validation_fraction must be in (0, 1), got {fraction}")
+    rng = np.random.default_rng(0)
+    val = []
+    for c in np.unique(y):
+        idx = np.flatnonzero(y == c)
+        val.append(rng.choice(idx, size=max(1, int(round(fraction * len(idx)))), replace=False))
+    va = np.sort(np.concatenate(val))
+    return np.setdiff1d(np.arange(len(y)), va), va
 
 
 def _cosine(step: int, total: int, lr: float, min_lr: float, warmup: int = 0) -> float:
@@ -136,6 +181,8 @@ class _Trainer:
                 noise=float(p["noise"]),
                 erase_p=float(p["erase_p"]),
                 hflip=bool(p["hflip"]),
+                contrast=float(p["contrast"]),
+                brightness=float(p["brightness"]),
             ).to(self.device)
             for _ in range(n)
         ]
@@ -191,7 +238,10 @@ class _Trainer:
                 feats = [net.backbone(v) for v in vs]
                 loss = multiview_barlow([net.ssl_head(f) for f in feats])
                 if with_mi and seen:
-                    with torch.no_grad():
+                    # the modulated passes normalise with their own batch statistics (train mode, as
+                    # in the repo) but must not move the backbone's BN running statistics: those are
+                    # what the *unmodulated* evaluation features are normalised with
+                    with torch.no_grad(), frozen_running_stats(net.backbone):
                         targets = []
                         for v in vs[1:]:
                             c = torch.as_tensor(seen)[torch.randint(len(seen), (v.shape[0],), generator=self.gen)]
@@ -296,6 +346,10 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
     root = Path(ctx.data_root)
     xtr, ytr = dataset.arrays(root, "train", {})
     xte, yte = dataset.arrays(root, "test", {})
+    if float(p["validation_fraction"]) > 0:
+        # tuning runs: hold out part of the training split and evaluate on it instead of the test split
+        tr_idx, va_idx = validation_split(ytr, float(p["validation_fraction"]))
+        xtr, ytr, xte, yte = xtr[tr_idx], ytr[tr_idx], xtr[va_idx], ytr[va_idx]
     order = [int(c) for c in dataset.class_order]
     n_sessions = int(p["n_sessions"])
     if len(order) % n_sessions:
@@ -322,6 +376,13 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
     m.set("params", sum(q.numel() for q in net.feedforward_parameters()))
     m.set("modulation_params_per_class", sum(q[0].numel() for q in net.modulation_parameters()))
     m.set("labelled_samples", int(is_lab.sum()))
+    m.set("evaluated_on_validation", float(float(p["validation_fraction"]) > 0))
+    # the same network before any training: how much of the final kNN the raw input already gives
+    all_tr, all_te = trainer.features(trainer.x), trainer.features(xte_t)
+    knn0 = knn_predict(
+        all_tr, torch.as_tensor(ytr), all_te, dataset.n_classes, int(p["knn_k"]), float(p["knn_temperature"])
+    )
+    m.set("knn_accuracy_untrained", float(np.mean(knn0.numpy() == yte)))
     history, group_acc, losses = [], [], {"pretrain": [], "task": [], "consolidation": [], "finetune": []}
     seen: list[int] = []
     t_train = t_eval = 0.0

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import torch
 
-from implementations.tmcl.augment import augment, random_shift
+from implementations.tmcl.augment import augment, intensity_jitter, random_shift
 from implementations.tmcl.evaluation import forgetting, knn_predict, linear_probe
 from implementations.tmcl.losses import BARLOW_LAMBDA, BARLOW_SCALE, multiview_barlow, task_loss
 from implementations.tmcl.model import build
 from implementations.tmcl.modulation import ModulatedLinear, ModulationParams, TaskModulation, modulate
-from implementations.tmcl.protocol import DEFAULTS, _Trainer, labelled_subset
+from implementations.tmcl.protocol import DEFAULTS, _Trainer, frozen_running_stats, labelled_subset, validation_split
 
 
 def test_modulate_hand_computed():
@@ -110,6 +110,20 @@ def test_augmentations():
     assert float((v - 0.5).std()) == pytest.approx(0.1, rel=0.05)
     erased = augment(torch.ones(200, 1, 8, 8), g, max_shift=0, noise=0.0, erase_p=1.0)
     assert torch.all((erased == 0).flatten(1).any(1))
+    # intensity jitter: a x + b per image, a in [1 - 0.5, 1 + 0.5], b in [-0.3, 0.3]
+    x2 = torch.zeros(400, 1, 2, 2)
+    x2[:, :, 0, 0] = 1.0
+    j = intensity_jitter(x2, 0.5, 0.3, g)
+    b = j[:, 0, 1, 1]
+    a = j[:, 0, 0, 0] - b
+    assert torch.all(j[:, 0, 0, 1] == b) and torch.all(j[:, 0, 1, 0] == b)
+    assert 0.5 <= float(a.min()) < 0.55 and 1.45 < float(a.max()) <= 1.5
+    assert -0.3 <= float(b.min()) < -0.27 and 0.27 < float(b.max()) <= 0.3
+    # without jitter no random numbers are drawn for it: the views of earlier runs are unchanged
+    g1, g2 = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    base = torch.rand(4, 1, 8, 8)
+    plain = augment(base, g1, max_shift=1, noise=0.1, erase_p=0.5)
+    assert torch.equal(plain, augment(base, g2, max_shift=1, noise=0.1, erase_p=0.5, contrast=0.0, brightness=0.0))
 
 
 def test_knn_and_probe_and_forgetting():
@@ -125,6 +139,17 @@ def test_knn_and_probe_and_forgetting():
     acc = [[0.9, np.nan, np.nan], [0.7, 0.8, np.nan], [0.6, 0.5, 1.0]]
     assert forgetting(acc) == pytest.approx(((0.9 - 0.6) + (0.8 - 0.5)) / 2)
     assert math.isnan(forgetting([[1.0]]))
+
+
+def test_validation_split_is_stratified_disjoint_and_fixed():
+    y = np.repeat(np.arange(3), [100, 50, 10])
+    tr, va = validation_split(y, 0.2)
+    assert np.bincount(y[va]).tolist() == [20, 10, 2]
+    assert len(np.intersect1d(tr, va)) == 0 and len(tr) + len(va) == len(y)
+    tr2, va2 = validation_split(y, 0.2)
+    assert np.array_equal(va, va2) and np.array_equal(tr, tr2)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        validation_split(y, 1.0)
 
 
 def test_labelled_subset_is_stratified():
@@ -164,6 +189,43 @@ def test_stage_b_leaves_modulations_and_uses_no_grad_targets():
     assert len(losses) == 2 and all(math.isfinite(v) for v in losses)
     for a, b in zip(mods, net.modulation_parameters(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_stage_b_modulated_targets_leave_bn_running_stats_alone():
+    """The evaluation features are unmodulated and normalised with the backbone's BN running
+    statistics, so the modulated target passes of L_MI must not update them: with the learning
+    rate at 0 (weights fixed) a Stage B step with L_MI leaves exactly the running statistics of a
+    step without it. (Before the fix 3 of every 7 updates came from modulated activations.)"""
+    torch.manual_seed(0)
+    net = build((1, 8, 8), 10, arch="mlp")
+    with torch.no_grad():  # strong modulations, so that a leak would be large
+        for q in net.modulation_parameters():
+            q.normal_(0.0, 1.0)
+    x = torch.rand(32, 1, 8, 8)
+    p = {**DEFAULTS, "batch_size": 32, "lr": 0.0, "min_lr": 0.0}
+    stats = {}
+    for with_mi in (False, True):
+        trial = build((1, 8, 8), 10, arch="mlp")
+        trial.load_state_dict(net.state_dict())
+        _Trainer(trial, x, np.zeros(32, dtype=int), p, seed=0).consolidate(np.arange(32), 1, [0, 1, 2], with_mi)
+        stats[with_mi] = {k: v.clone() for k, v in trial.backbone.state_dict().items() if "running" in k}
+    assert stats[False].keys() == stats[True].keys() and len(stats[True]) == 4
+    for k in stats[False]:
+        torch.testing.assert_close(stats[True][k], stats[False][k], rtol=0, atol=0)
+    # and the unmodulated passes did move them (from the init mean 0 / var 1)
+    assert float(stats[True]["bn2.running_var"].sub(1).abs().max()) > 1e-3
+
+
+def test_frozen_running_stats_restores_buffers_and_keeps_batch_statistics():
+    bn = torch.nn.BatchNorm1d(3)
+    bn.train()
+    before = {k: v.clone() for k, v in bn.named_buffers()}
+    x = torch.randn(16, 3) * 5 + 2
+    with frozen_running_stats(bn):
+        out = bn(x)
+    torch.testing.assert_close(out.mean(0), torch.zeros(3), atol=1e-5, rtol=0)  # batch statistics used
+    for k, v in bn.named_buffers():
+        assert torch.equal(v, before[k]), k
 
 
 def test_paper_scale_vit_parameter_count():

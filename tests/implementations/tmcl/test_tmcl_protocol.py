@@ -47,12 +47,43 @@ def test_continual_runs_and_learns(tmp_path, method):
     assert [s["classes_seen"] for s in sessions] == [2, 4, 6, 8, 10]
     for key in ("knn_accuracy", "linear_probe_accuracy", "knn_labelled_accuracy", "forgetting"):
         assert math.isfinite(m.metrics[key])
+    assert 0.5 < m.metrics["knn_accuracy_untrained"] <= 1.0  # digits: even an untrained MLP does well
+    assert m.metrics["evaluated_on_validation"] == 0.0
     # 10 classes seen: chance is 0.1
     assert m.metrics["knn_accuracy"] > 0.6
     assert m.metrics["linear_probe_accuracy"] > 0.6
     assert m.metrics["params"] == 64 * 64 + 64 * 64 + 4 * 64  # two linears (no bias) + two BN affines
     assert m.metrics["modulation_params_per_class"] == 2 * (64 + 64)
     assert all(v is None or math.isfinite(v) for v in m.artifacts["final_losses"].values())
+
+
+def test_validation_scale_holds_out_training_images(tmp_path, monkeypatch):
+    """``validation_fraction``: evaluation on a held-out part of the training split, never the test split."""
+    from implementations.tmcl import evaluation
+
+    seen = {}
+    original = evaluation.knn_predict
+
+    def spy(train_f, train_y, test_f, *a, **k):
+        seen.setdefault("n_eval", []).append(test_f.shape[0])
+        return original(train_f, train_y, test_f, *a, **k)
+
+    monkeypatch.setattr(evaluation, "knn_predict", spy)
+    ctx = RunContext(
+        seed=0,
+        params={**TINY, "max_train_samples": None, "validation_fraction": 0.2, "pretrain_epochs": 1, "n_sessions": 1},
+        data_root=tmp_path,
+        scratch_parent=tmp_path,
+    )
+    m = run(
+        Task("digits-ci-jitter", "continual", "digits-ci-jitter"),
+        ModelInfo("vi", "implementations.tmcl.model:build_vi"),
+        None,
+        ctx,
+    )
+    assert m.metrics["evaluated_on_validation"] == 1.0
+    # 1,437 training images, ~20 % of each class held out: 287 evaluated, not the 360 test images
+    assert set(seen["n_eval"]) == {287}
 
 
 def test_unknown_param_is_rejected(tmp_path):
@@ -114,6 +145,10 @@ def test_plans_expand_with_published_sizes():
     assert (p["pretrain_epochs"], p["cons_epochs"], p["batch_size"]) == (250, 200, 256)
     smoke = load_plan(REPO / "plans" / "p02-tmcl-smoke.yaml", reg)
     assert {s.model for s in smoke.specs} == {"tmcl", "vi", "supervised"}
+    jitter = [s for s in smoke.specs if s.task == "digits-ci-jitter"]
+    assert {(s.model, s.seed) for s in jitter} == {(m, k) for m in ("tmcl", "vi", "supervised") for k in (0, 1, 2)}
+    pj = merged_params(jitter[0], reg)
+    assert (pj["label_fraction"], pj.get("validation_fraction", 0.0), pj["arch"]) == (0.01, 0.0, "mlp")
 
 
 @pytest.mark.parametrize("package", ["tmcl", "gcvsa"])
