@@ -81,21 +81,22 @@ def build_rf(
     layers: int = 2,
     dropout: float = 0.0,
     zero_init_state: bool = False,
-    input_form: str = "euler",
+    input_form: str = "unscaled",
 ) -> SparchNet:
-    """Resonate-and-fire network (card P01 §3 baseline, reconstructed: the original layer is broken).
+    """Resonate-and-fire network (card P01 §3 baseline, reconstructed: the HEAD layer is broken).
 
-    ``input_form`` "euler" is the card's equation (input scaled by Δ = 0.004: never spikes after BN);
-    "unscaled" is the authors' development form (``implementations.neurons.rf``)."""
+    ``input_form`` "unscaled" (the default, model ``rf``) is the authors' development form
+    u_t = (1 + Δλ)(u − s) + I_t [unverified]; "euler" (model ``rf-euler``) is the card's HEAD
+    equation, whose input scaled by Δ = 0.004 never spikes after BN (``implementations.neurons.rf``)."""
     return SparchNet(
         n_inputs, n_classes, partial(ResonateFire, input_form=input_form), hidden=hidden, layers=layers,
         dropout=dropout, zero_init_state=zero_init_state,
     )  # fmt: skip
 
 
-def build_rf_unscaled(n_inputs: int, n_classes: int, **kw: Any) -> SparchNet:
-    """Resonate-and-fire with the input unscaled, u_t = (1 + Δλ)(u − s) + I_t (unverified form)."""
-    return build_rf(n_inputs, n_classes, input_form="unscaled", **kw)
+def build_rf_euler(n_inputs: int, n_classes: int, **kw: Any) -> SparchNet:
+    """Resonate-and-fire with the card's Euler step u_t = u + Δ(λu + I_t) − s (does not learn)."""
+    return build_rf(n_inputs, n_classes, input_form="euler", **kw)
 
 
 def build_s4d(

@@ -42,11 +42,11 @@ PLUGIN = {
         "cadlif": _model("build_cadlif", "CadLIF (constrained adLIF)", _TR),
         "rf": _model(
             "build_rf",
-            "resonate-and-fire, the card's Euler step u + Δ(λu + I) − s (reconstructed; never spikes after BN)",
+            "resonate-and-fire, the authors' development form u = (1 + Δλ)(u − s) + I (reconstruction, unverified)",
         ),
-        "rf-unscaled": _model(
-            "build_rf_unscaled",
-            "resonate-and-fire, the authors' development form (1 + Δλ)(u − s) + I (unverified; learns)",
+        "rf-euler": _model(
+            "build_rf_euler",
+            "resonate-and-fire, the card's HEAD Euler step u + Δ(λu + I) − s (never spikes after BN: does not learn)",
         ),
         "s4d": _model("build_s4d", "S4D-Lin (non-spiking SSM comparator; layout is a suite choice)"),
     },
