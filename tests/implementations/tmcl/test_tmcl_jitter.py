@@ -104,3 +104,17 @@ def test_the_task_augmentations_span_the_data_nuisance():
     view_ratio = (1 + JITTER["contrast"]) / (1 - JITTER["contrast"])
     assert view_ratio >= 0.9 * ds.contrast[1] / ds.contrast[0]
     assert JITTER["label_fraction"] == 0.01
+
+
+def test_long_scales_follow_the_card_epoch_ratio():
+    """``*-long``: only Stage B changes, to card §3's 250 : 50 : 200 ratio of pre-training to Stage A to B."""
+    scales = PLUGIN["tasks"]["digits-ci-jitter"]["scales"]
+    for base, long in (("smoke-1pct", "smoke-1pct-long"), ("val-1pct", "val-1pct-long")):
+        short, longer = scales[base], scales[long]
+        assert {k: v for k, v in longer.items() if k != "cons_epochs"} == {
+            k: v for k, v in short.items() if k != "cons_epochs"
+        }
+        assert longer["cons_epochs"] == 4 * short["cons_epochs"]
+        assert longer["pretrain_epochs"] / longer["cons_epochs"] == pytest.approx(250 / 200)
+        for model in ("tmcl", "vi", "supervised"):
+            assert long in PLUGIN["models"][model]["scales"]

@@ -146,9 +146,14 @@ def test_plans_expand_with_published_sizes():
     smoke = load_plan(REPO / "plans" / "p02-tmcl-smoke.yaml", reg)
     assert {s.model for s in smoke.specs} == {"tmcl", "vi", "supervised"}
     jitter = [s for s in smoke.specs if s.task == "digits-ci-jitter"]
-    assert {(s.model, s.seed) for s in jitter} == {(m, k) for m in ("tmcl", "vi", "supervised") for k in (0, 1, 2)}
-    pj = merged_params(jitter[0], reg)
-    assert (pj["label_fraction"], pj.get("validation_fraction", 0.0), pj["arch"]) == (0.01, 0.0, "mlp")
+    assert len(jitter) == 2 * 3 * 3
+    assert {(s.model, s.seed, s.scale) for s in jitter} == {
+        (m, k, sc) for m in ("tmcl", "vi", "supervised") for k in (0, 1, 2) for sc in ("smoke-1pct", "smoke-1pct-long")
+    }
+    for s in jitter:  # both on the test split at 1 % labels; only Stage B's length differs
+        pj = merged_params(s, reg)
+        assert (pj["label_fraction"], pj.get("validation_fraction", 0.0), pj["arch"]) == (0.01, 0.0, "mlp")
+        assert (pj["pretrain_epochs"], pj["cons_epochs"]) == (300, 240 if s.scale.endswith("-long") else 60)
 
 
 @pytest.mark.parametrize("package", ["tmcl", "gcvsa"])
