@@ -61,6 +61,11 @@ PLUGIN = {
             "description": "English and German digits spoken by espeak-ng (needs the Debian package), "
             "written as 16 kHz wavs in the GSC layout; 20 classes, 480/160/160 clips, unseen pitches in valid/test",
         },
+        "espeak-shd": {
+            "target": "suite.data.espeak_shd:ESPEAK_SHD",
+            "description": "the espeak-ng digits as spikes of a 700-channel mel filterbank (suite encoding, needs the "
+            "Debian package), in the SHD HDF5 layout; 20 classes, 720/240 clips, unseen voices in test",
+        },
         "ssc": {
             "target": "suite.data.ssc:SSC",
             "description": "Spiking Speech Commands (700 channels, 35 classes, train/valid/test); offline: synthetic-ssc",
@@ -84,6 +89,16 @@ PLUGIN = {
             "scales": {
                 "smoke": {"epochs": 12, "batch_size": 32, "lr": 1e-2},
                 "paper": {"epochs": 100, "batch_size": 128, "lr": 1e-3},
+            },
+        },
+        "espeak-shd": {
+            "protocol": "classification",
+            "dataset": "espeak-shd",
+            "description": "espeak-ng digits as 700-channel spikes through the SHD pipeline (140 pooled inputs); "
+            "validation carved from train (SHD has no validation split)",
+            "scales": {
+                "smoke": {"nb_steps": 50, "max_time": 1.0, "pool": 5, "epochs": 20, "batch_size": 32, "lr": 1e-2},
+                "paper": {"nb_steps": 250, "max_time": 1.0, "pool": 5, "epochs": 100, "batch_size": 128, "lr": 1e-3},
             },
         },
         "ssc": {

@@ -8,7 +8,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from suite.data.espeak_gsc import ESPEAK_GSC, FOLDERS, VARIANTS, speak
+from suite.data.espeak import VARIANTS, speak
+from suite.data.espeak_gsc import ESPEAK_GSC, FOLDERS
 from suite.errors import DataError
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
