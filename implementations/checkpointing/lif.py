@@ -23,6 +23,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
+from implementations.neurons.surrogate import spike_fast_sigmoid
+
 SUPERSPIKE_SCALE = 10.0
 
 
@@ -38,21 +40,9 @@ class LIFState(NamedTuple):
     s: Tensor  # [batch, n], binary
 
 
-class _SuperSpike(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x: Tensor) -> Tensor:  # type: ignore[override]
-        ctx.save_for_backward(x)
-        return (x > 0).to(x.dtype)
-
-    @staticmethod
-    def backward(ctx, grad: Tensor) -> Tensor:  # type: ignore[override]
-        (x,) = ctx.saved_tensors
-        return grad / (1.0 + SUPERSPIKE_SCALE * x.abs()) ** 2
-
-
 def superspike(x: Tensor) -> Tensor:
     """H(x) forward, 1/(1 + 10|x|)² backward (SNNAX default ``superspike_surrogate(10.)``)."""
-    return _SuperSpike.apply(x)
+    return spike_fast_sigmoid(x, slope=SUPERSPIKE_SCALE)
 
 
 def lif_step(x_t: Tensor, state: LIFState, w: Tensor, p: LIFParams) -> LIFState:

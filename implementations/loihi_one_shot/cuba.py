@@ -16,29 +16,14 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
+from implementations.neurons.surrogate import spike_fast_sigmoid as _spike_fast_sigmoid
+
 SURROGATE_SLOPE = 10.0
 
 
-class _FastSigmoidSpike(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x: Tensor) -> Tensor:  # type: ignore[override]
-        ctx.save_for_backward(x)
-        return (x > 0).to(x.dtype)
-
-    @staticmethod
-    def backward(ctx, g: Tensor) -> Tensor:  # type: ignore[override]
-        (x,) = ctx.saved_tensors
-        return g * fast_sigmoid_grad(x)
-
-
-def fast_sigmoid_grad(x: Tensor) -> Tensor:
-    """The FastSigmoid surrogate derivative 1/(10|x| + 1)²."""
-    return 1.0 / (SURROGATE_SLOPE * x.abs() + 1.0) ** 2
-
-
 def spike_fast_sigmoid(x: Tensor) -> Tensor:
-    """H(x) forward, FastSigmoid backward."""
-    return _FastSigmoidSpike.apply(x)
+    """H(x) forward, the FastSigmoid surrogate 1/(10|x| + 1)² backward."""
+    return _spike_fast_sigmoid(x, slope=SURROGATE_SLOPE)
 
 
 class CubaParams(NamedTuple):

@@ -16,24 +16,14 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from implementations.neurons.surrogate import spike_superspike
+
 SUPERSPIKE_BETA = 10.0
-
-
-class _SuperSpike(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x: Tensor) -> Tensor:  # type: ignore[override]
-        ctx.save_for_backward(x)
-        return (x > 0).to(x.dtype)
-
-    @staticmethod
-    def backward(ctx, grad_out: Tensor) -> Tensor:  # type: ignore[override]
-        (x,) = ctx.saved_tensors
-        return grad_out / (1.0 + SUPERSPIKE_BETA * x.abs())
 
 
 def superspike(x: Tensor) -> Tensor:
     """H(x) forward; gradient 1/(1 + 10|x|) backward (SNNAX ``superspike_surrogate``)."""
-    return _SuperSpike.apply(x)
+    return spike_superspike(x, beta=SUPERSPIKE_BETA)
 
 
 class SoftResetState(NamedTuple):
