@@ -10,7 +10,6 @@ C-SiLIF (and, unstated in the card, for ResonateFire and S4D).
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from implementations.baselines.sparch import SparchNet
 from implementations.neurons.cadlif import CadLIF
@@ -92,11 +91,6 @@ def build_rf(
         n_inputs, n_classes, partial(ResonateFire, input_form=input_form), hidden=hidden, layers=layers,
         dropout=dropout, zero_init_state=zero_init_state,
     )  # fmt: skip
-
-
-def build_rf_euler(n_inputs: int, n_classes: int, **kw: Any) -> SparchNet:
-    """Resonate-and-fire with the card's Euler step u_t = u + Δ(λu + I_t) − s (does not learn)."""
-    return build_rf(n_inputs, n_classes, input_form="euler", **kw)
 
 
 def build_s4d(

@@ -25,13 +25,14 @@ _SCALES = {
 }
 
 
-def _model(builder: str, cell: str, protocols: list[str] | None = None) -> dict:
+def _model(builder: str, cell: str, protocols: list[str] | None = None, **fixed: object) -> dict:
+    """A registered sparch model; ``fixed`` builder keywords are set at every scale (e.g. ``rf-euler``)."""
     return {
         "target": f"implementations.silif.models:{builder}",
         "framework": "torch",
         "protocols": protocols or ["classification"],
         "description": _SPARCH.format(cell=cell),
-        "scales": _SCALES,
+        "scales": {name: {**scale, **fixed} for name, scale in _SCALES.items()},
     }
 
 
@@ -45,8 +46,9 @@ PLUGIN = {
             "resonate-and-fire, the authors' development form u = (1 + Δλ)(u − s) + I (reconstruction, unverified)",
         ),
         "rf-euler": _model(
-            "build_rf_euler",
+            "build_rf",
             "resonate-and-fire, the card's HEAD Euler step u + Δ(λu + I) − s (never spikes after BN: does not learn)",
+            input_form="euler",
         ),
         "s4d": _model("build_s4d", "S4D-Lin (non-spiking SSM comparator; layout is a suite choice)"),
     },

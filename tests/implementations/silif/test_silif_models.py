@@ -10,7 +10,7 @@ import torch
 
 from implementations.baselines import classification
 from implementations.baselines.plugin import PLUGIN as BASELINES
-from implementations.silif.models import build_cadlif, build_csilif, build_rf, build_rf_euler, build_s4d, build_silif
+from implementations.silif.models import build_cadlif, build_csilif, build_rf, build_s4d, build_silif
 from implementations.silif.plugin import PLUGIN
 from suite.metrics.static import state_bytes
 from suite.protocol import ModelInfo, RunContext, Task
@@ -66,7 +66,7 @@ def test_weight_initialisation_follows_the_card():
     assert float(w.abs().max()) <= 1 / math.sqrt(140) and float(w.abs().max()) > 0.95 / math.sqrt(140)
 
 
-@pytest.mark.parametrize("build", [build_silif, build_csilif, build_cadlif, build_rf, build_rf_euler, build_s4d])
+@pytest.mark.parametrize("build", [build_silif, build_csilif, build_cadlif, build_rf, build_s4d])
 def test_forward_gives_softmax_sums(build):
     net = build(140, 20, hidden=8)
     out = net(torch.rand(2, 15, 140) * 2)
