@@ -1,7 +1,8 @@
 """Spiking cells shared by several papers.
 
 Each cell is one file: parameter and state NamedTuples, a pure ``*_step(i_t, state, p)``
-function with the card's equations, and a thin ``nn.Module`` that scans it over time. A cell
+function with the card's equations, and a thin module on :class:`~implementations.neurons.cell.SpikingCell`
+(initial states, the scan over time, the state spec) that names its step and state. A cell
 module maps input currents [batch, time, n] to spikes [batch, time, n], takes
 ``zero_init_state`` and an optional ``generator`` for its initial states, marks itself with
 ``neurorepro_activation = True`` for the activity recorder, and reports ``state_spec()``.

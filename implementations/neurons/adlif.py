@@ -18,8 +18,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
-from implementations.neurons.initial_state import initial_tensor
-from implementations.neurons.scan import scan
+from implementations.neurons.cell import SpikingCell
 from implementations.neurons.surrogate import spike_boxcar
 
 ALPHA_RANGE = (math.exp(-1 / 5), math.exp(-1 / 25))  # τ_u in [5, 25] steps
@@ -50,14 +49,15 @@ def adlif_step(i_t: Tensor, state: AdLIFState, p: AdLIFParams) -> tuple[Tensor, 
     return s, AdLIFState(u=u, w=w, s=s)
 
 
-class AdLIF(nn.Module):
+class AdLIF(SpikingCell):
     """A layer of adLIF neurons: maps currents [batch, time, n] to spikes [batch, time, n].
 
     ``zero_init_state`` starts from u0 = w0 = s0 = 0; otherwise all three are drawn from U[0,1)
     on every forward call, as in the SiLIF/sparch code, from ``generator`` (or torch's global one).
     """
 
-    neurorepro_activation = True
+    step = staticmethod(adlif_step)
+    state_type = AdLIFState
     # init and clamp ranges of α, β, a, b; a variant with other ranges (CadLIF) overrides these
     alpha_range, beta_range, a_range, b_range = ALPHA_RANGE, BETA_RANGE, A_RANGE, B_RANGE
 
@@ -80,23 +80,3 @@ class AdLIF(nn.Module):
             b=self.b.clamp(*self.b_range),
             threshold=self.threshold,
         )
-
-    def initial_state(self, i: Tensor, *, generator: torch.Generator | None = None) -> AdLIFState:
-        """u0, w0, s0 (in that draw order), shaped like one time step of ``i`` [batch, time, n]."""
-        b, n = i.shape[0], self.n_neurons
-        u = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        w = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        s = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        return AdLIFState(u=u, w=w, s=s)
-
-    def forward(self, i: Tensor, *, generator: torch.Generator | None = None) -> Tensor:
-        spikes, _ = scan(adlif_step, i, self.initial_state(i, generator=generator), self.params())
-        return spikes
-
-    def state_spec(self) -> dict[str, tuple[tuple[int, ...], torch.dtype]]:
-        """Per-sample recurrent state kept between steps at inference: u, w and the previous spike."""
-        n = self.n_neurons
-        return {"u": ((n,), torch.float32), "w": ((n,), torch.float32), "s": ((n,), torch.float32)}
-
-    def extra_repr(self) -> str:
-        return f"{self.n_neurons}, zero_init_state={self.zero_init_state}"

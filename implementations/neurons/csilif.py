@@ -19,8 +19,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
-from implementations.neurons.initial_state import initial_tensor
-from implementations.neurons.scan import scan
+from implementations.neurons.cell import SpikingCell
 from implementations.neurons.surrogate import spike_boxcar
 
 ALPHA_RE_INIT = 0.5  # −Re(λ)
@@ -57,13 +56,15 @@ def csilif_step(i_t: Tensor, state: CSiLIFState, p: CSiLIFParams) -> tuple[Tenso
     return s, CSiLIFState(u=u, s=s)
 
 
-class CSiLIF(nn.Module):
+class CSiLIF(SpikingCell):
     """A layer of C-SiLIF neurons: currents [batch, time, n] -> spikes [batch, time, n].
 
     Trainable per neuron: ``log_log_alpha``, ``alpha_img``, ``log_dt``, ``b`` (4 values).
     """
 
-    neurorepro_activation = True
+    step = staticmethod(csilif_step)
+    state_type = CSiLIFState
+    complex_states = frozenset({"u"})
 
     def __init__(
         self, n_neurons: int, *, zero_init_state: bool = False, dt_min: float = DT_MIN, dt_max: float = DT_MAX_SHD
@@ -78,23 +79,3 @@ class CSiLIF(nn.Module):
 
     def params(self) -> CSiLIFParams:
         return CSiLIFParams(alpha_bar=csilif_alpha_bar(self.log_log_alpha, self.alpha_img, self.log_dt), b=self.b)
-
-    def initial_state(self, i: Tensor, *, generator: torch.Generator | None = None) -> CSiLIFState:
-        """u0 (real part, then imaginary part) and s0, in that draw order."""
-        b, n = i.shape[0], self.n_neurons
-        re = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        im = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        s = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        return CSiLIFState(u=torch.complex(re, im), s=s)
-
-    def forward(self, i: Tensor, *, generator: torch.Generator | None = None) -> Tensor:
-        spikes, _ = scan(csilif_step, i, self.initial_state(i, generator=generator), self.params())
-        return spikes
-
-    def state_spec(self) -> dict[str, tuple[tuple[int, ...], torch.dtype]]:
-        """Per-sample state at inference: one complex potential (2 reals) and the previous spike."""
-        n = self.n_neurons
-        return {"u": ((n,), torch.complex64), "s": ((n,), torch.float32)}
-
-    def extra_repr(self) -> str:
-        return f"{self.n_neurons}, zero_init_state={self.zero_init_state}"

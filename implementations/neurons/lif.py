@@ -15,8 +15,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
-from implementations.neurons.initial_state import initial_tensor
-from implementations.neurons.scan import scan
+from implementations.neurons.cell import SpikingCell
 from implementations.neurons.surrogate import spike_boxcar
 
 ALPHA_RANGE = (math.exp(-1 / 5), math.exp(-1 / 25))  # τ_u in [5, 25] steps
@@ -39,14 +38,15 @@ def lif_step(i_t: Tensor, state: LIFState, p: LIFParams) -> tuple[Tensor, LIFSta
     return s, LIFState(u=u, s=s)
 
 
-class LIF(nn.Module):
+class LIF(SpikingCell):
     """A layer of LIF neurons: maps currents [batch, time, n] to spikes [batch, time, n].
 
     ``zero_init_state`` starts from u0 = s0 = 0; otherwise both are drawn from U[0,1) on every
     forward call, as in the SiLIF/sparch code, from ``generator`` (or torch's global generator).
     """
 
-    neurorepro_activation = True
+    step = staticmethod(lif_step)
+    state_type = LIFState
 
     def __init__(self, n_neurons: int, *, zero_init_state: bool = False, threshold: float = 1.0) -> None:
         super().__init__()
@@ -57,21 +57,3 @@ class LIF(nn.Module):
 
     def params(self) -> LIFParams:
         return LIFParams(alpha=self.alpha.clamp(*ALPHA_RANGE), threshold=self.threshold)
-
-    def initial_state(self, i: Tensor, *, generator: torch.Generator | None = None) -> LIFState:
-        """u0 then s0 (in that draw order), shaped like one time step of ``i`` [batch, time, n]."""
-        b, n = i.shape[0], self.n_neurons
-        u = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        s = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        return LIFState(u=u, s=s)
-
-    def forward(self, i: Tensor, *, generator: torch.Generator | None = None) -> Tensor:
-        spikes, _ = scan(lif_step, i, self.initial_state(i, generator=generator), self.params())
-        return spikes
-
-    def state_spec(self) -> dict[str, tuple[tuple[int, ...], torch.dtype]]:
-        """Per-sample recurrent state kept between steps at inference: u and the previous spike."""
-        return {"u": ((self.n_neurons,), torch.float32), "s": ((self.n_neurons,), torch.float32)}
-
-    def extra_repr(self) -> str:
-        return f"{self.n_neurons}, zero_init_state={self.zero_init_state}"

@@ -26,8 +26,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
-from implementations.neurons.initial_state import initial_tensor
-from implementations.neurons.scan import scan
+from implementations.neurons.cell import SpikingCell
 from implementations.neurons.surrogate import spike_boxcar
 
 DT = 0.004
@@ -60,10 +59,12 @@ def rf_step(i_t: Tensor, state: RFState, p: RFParams) -> tuple[Tensor, RFState]:
     return s, RFState(u=u, s=s)
 
 
-class ResonateFire(nn.Module):
+class ResonateFire(SpikingCell):
     """A layer of resonate-and-fire neurons: currents [batch, time, n] -> spikes [batch, time, n]."""
 
-    neurorepro_activation = True
+    step = staticmethod(rf_step)
+    state_type = RFState
+    complex_states = frozenset({"u"})
 
     def __init__(
         self, n_neurons: int, *, zero_init_state: bool = False, threshold: float = 1.0, input_form: str = "euler"
@@ -84,21 +85,6 @@ class ResonateFire(nn.Module):
             threshold=self.threshold,
             input_form=self.input_form,
         )
-
-    def initial_state(self, i: Tensor, *, generator: torch.Generator | None = None) -> RFState:
-        b, n = i.shape[0], self.n_neurons
-        re = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        im = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        s = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        return RFState(u=torch.complex(re, im), s=s)
-
-    def forward(self, i: Tensor, *, generator: torch.Generator | None = None) -> Tensor:
-        spikes, _ = scan(rf_step, i, self.initial_state(i, generator=generator), self.params())
-        return spikes
-
-    def state_spec(self) -> dict[str, tuple[tuple[int, ...], torch.dtype]]:
-        n = self.n_neurons
-        return {"u": ((n,), torch.complex64), "s": ((n,), torch.float32)}
 
     def extra_repr(self) -> str:
         return f"{self.n_neurons}, zero_init_state={self.zero_init_state}, input_form={self.input_form!r}"

@@ -15,14 +15,12 @@ are *not* scaled by Δt. At initialisation α ∈ [e^{−1}, e^{−0.04}] and β
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
 import torch
 from torch import Tensor, nn
 
-from implementations.neurons.initial_state import initial_tensor
-from implementations.neurons.scan import scan
-from implementations.neurons.surrogate import spike_boxcar
+from implementations.neurons.adlif import AdLIFParams, AdLIFState, adlif_step
+from implementations.neurons.cell import SpikingCell
 
 DT_INIT = 0.004  # s
 LAMBDA_U_RANGE = (10.0, 250.0)  # s⁻¹, log-uniform
@@ -31,18 +29,11 @@ A_RANGE = (0.0, 1.0)
 B_RANGE = (0.0, 2.0)
 
 
-class SiLIFParams(NamedTuple):
-    alpha: Tensor  # [neurons], exp(−λu·Δt)
-    beta: Tensor  # [neurons], exp(−λw·Δt)
-    a: Tensor  # [neurons], clamped to A_RANGE
-    b: Tensor  # [neurons], clamped to B_RANGE
-    threshold: float = 1.0
-
-
-class SiLIFState(NamedTuple):
-    u: Tensor  # membrane potential [batch, neurons]
-    w: Tensor  # adaptation [batch, neurons]
-    s: Tensor  # previous spike [batch, neurons]
+# SiLIF runs adLIF's recurrence (card P01 §3); only the parametrisation differs: α = exp(−λu·Δt),
+# β = exp(−λw·Δt) computed by ``silif_decays`` (not clamped), a and b clamped to A_RANGE / B_RANGE.
+SiLIFParams = AdLIFParams
+SiLIFState = AdLIFState
+silif_step = adlif_step
 
 
 def silif_decays(log_dt: Tensor, log_lambda_u: Tensor, log_lambda_w: Tensor) -> tuple[Tensor, Tensor]:
@@ -51,22 +42,15 @@ def silif_decays(log_dt: Tensor, log_lambda_u: Tensor, log_lambda_w: Tensor) -> 
     return torch.exp(-torch.exp(log_lambda_u) * dt), torch.exp(-torch.exp(log_lambda_w) * dt)
 
 
-def silif_step(i_t: Tensor, state: SiLIFState, p: SiLIFParams) -> tuple[Tensor, SiLIFState]:
-    """One SiLIF step (card P01 §3, equations for w_t, u_t, s_t). Shapes: [batch, neurons]."""
-    w = p.beta * state.w + p.a * state.u + p.b * state.s
-    u = p.alpha * (state.u - state.s) + (1 - p.alpha) * (i_t - w)
-    s = spike_boxcar(u - p.threshold)
-    return s, SiLIFState(u=u, w=w, s=s)
-
-
-class SiLIF(nn.Module):
+class SiLIF(SpikingCell):
     """A layer of SiLIF neurons: currents [batch, time, n] -> spikes [batch, time, n].
 
     Trainable per neuron: ``log_dt``, ``log_lambda_u``, ``log_lambda_w``, ``a``, ``b`` (5 values).
     Initial states u0, w0, s0 are U[0,1) redrawn every call (or zeros with ``zero_init_state``).
     """
 
-    neurorepro_activation = True
+    step = staticmethod(silif_step)
+    state_type = SiLIFState
 
     def __init__(self, n_neurons: int, *, zero_init_state: bool = False, threshold: float = 1.0) -> None:
         super().__init__()
@@ -84,23 +68,3 @@ class SiLIF(nn.Module):
         return SiLIFParams(
             alpha=alpha, beta=beta, a=self.a.clamp(*A_RANGE), b=self.b.clamp(*B_RANGE), threshold=self.threshold
         )
-
-    def initial_state(self, i: Tensor, *, generator: torch.Generator | None = None) -> SiLIFState:
-        """u0, w0, s0 (in that draw order), shaped like one time step of ``i``."""
-        b, n = i.shape[0], self.n_neurons
-        u = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        w = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        s = initial_tensor(b, n, zero=self.zero_init_state, like=i, generator=generator)
-        return SiLIFState(u=u, w=w, s=s)
-
-    def forward(self, i: Tensor, *, generator: torch.Generator | None = None) -> Tensor:
-        spikes, _ = scan(silif_step, i, self.initial_state(i, generator=generator), self.params())
-        return spikes
-
-    def state_spec(self) -> dict[str, tuple[tuple[int, ...], torch.dtype]]:
-        """Per-sample state at inference: two real states (u, w) and the previous spike."""
-        n = self.n_neurons
-        return {"u": ((n,), torch.float32), "w": ((n,), torch.float32), "s": ((n,), torch.float32)}
-
-    def extra_repr(self) -> str:
-        return f"{self.n_neurons}, zero_init_state={self.zero_init_state}"
