@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,11 @@ def test_weight_initialisation_follows_the_card():
     assert float(w.abs().max()) <= 1 / math.sqrt(140) and float(w.abs().max()) > 0.95 / math.sqrt(140)
 
 
-@pytest.mark.parametrize("build", [build_silif, build_csilif, build_cadlif, build_rf, build_s4d])
+@pytest.mark.parametrize(
+    "build",
+    [build_silif, build_csilif, build_cadlif, build_rf, partial(build_rf, input_form="euler"), build_s4d],
+    ids=["silif", "csilif", "cadlif", "rf", "rf-euler", "s4d"],
+)
 def test_forward_gives_softmax_sums(build):
     net = build(140, 20, hidden=8)
     out = net(torch.rand(2, 15, 140) * 2)
@@ -106,3 +111,11 @@ def test_silif_and_csilif_learn_synthetic_shd_far_above_chance(model_name, param
     assert out.metrics["accuracy"] > 0.05 + 0.4  # chance is 1/20; measured 0.74 (silif), 0.89 (csilif)
     assert 0 < out.metrics["activation_sparsity"] < 1
     assert out.metrics["state_bytes"] == 2 * 32 * 12 + 2 * 20 * 4
+
+
+def test_rf_euler_is_build_rf_with_the_card_form_at_every_scale():
+    euler, rf = PLUGIN["models"]["rf-euler"], PLUGIN["models"]["rf"]
+    assert euler["target"] == rf["target"] == "implementations.silif.models:build_rf"
+    assert set(euler["scales"]) == set(rf["scales"])
+    assert all(scale["input_form"] == "euler" for scale in euler["scales"].values())
+    assert all("input_form" not in scale for scale in rf["scales"].values())  # build_rf's default: unscaled
