@@ -70,3 +70,55 @@ def forgetting(group_acc: Sequence[Sequence[float]]) -> float:
         return float("nan")
     drops = [np.nanmax(a[:-1, g]) - a[-1, g] for g in range(a.shape[0] - 1)]
     return float(np.mean(drops))
+
+
+def _ridge_r2(x: np.ndarray, y: np.ndarray, fit: np.ndarray, held: np.ndarray, ridge: float) -> float:
+    """Held-out R^2 of a ridge regression of ``y`` on ``[x, 1]`` fitted on rows ``fit``."""
+    x = np.c_[x, np.ones(len(x))]
+    w = np.linalg.solve(x[fit].T @ x[fit] + ridge * np.eye(x.shape[1]), x[fit].T @ y[fit])
+    res = y[held] - x[held] @ w
+    return float(1.0 - res.var(0).sum() / y[held].var(0).sum())
+
+
+def modulation_target_information(
+    features: Tensor,
+    expected_target: Tensor,
+    labels: np.ndarray,
+    *,
+    k: int = 20,
+    temperature: float = 0.07,
+    ridge: float = 1.0,
+    seed: int = 0,
+) -> dict[str, float]:
+    """How much label information ``L_MI``'s targets hold beyond the unmodulated features.
+
+    ``L_MI`` asks ``pred(h(f(x)))`` to match ``h(f_{m_c}(x))`` for a class ``c`` drawn at random from
+    the seen classes, so the most the unmodulated branch can learn from it is the expectation
+    ``E_c[h(f_{m_c}(x))]`` (``expected_target``). Label information can only flow into the features
+    if that expectation separates the classes better than the features already do. Measured on one
+    half of the rows (a fixed permutation from ``seed``) with the other half as kNN bank / ridge fit:
+
+    * ``knn_features``, ``knn_expected_target``: weighted kNN accuracy (``k``, ``temperature``) on
+      the features and on the expected target; ``knn_gain`` = their difference;
+    * ``label_r2_gain``: held-out R^2 of a ridge regression of the expected target on
+      ``[features, one-hot label]`` minus that on the features alone (0 when the target is a
+      function of the features, > 0 when it carries label information they lack).
+    """
+    n = len(labels)
+    perm = np.random.default_rng(seed).permutation(n)
+    fit, held = perm[: n // 2], perm[n // 2 :]
+    y = torch.as_tensor(labels)
+    n_classes = int(labels.max()) + 1
+    fit_t, held_t = torch.as_tensor(fit), torch.as_tensor(held)
+
+    def knn(z: Tensor) -> float:
+        pred = knn_predict(z[fit_t], y[fit_t], z[held_t], n_classes, k, temperature).numpy()
+        return float(np.mean(pred == labels[held]))
+
+    f = features.double().numpy()
+    t = expected_target.double().numpy()
+    onehot = np.eye(n_classes)[labels]
+    out = {"knn_features": knn(features), "knn_expected_target": knn(expected_target)}
+    out["knn_gain"] = out["knn_expected_target"] - out["knn_features"]
+    out["label_r2_gain"] = _ridge_r2(np.c_[f, onehot], t, fit, held, ridge) - _ridge_r2(f, t, fit, held, ridge)
+    return out

@@ -16,7 +16,12 @@ Procedure (one seed):
      (``cons_epochs`` over all of the session's training images, unlabelled, ``views`` views):
      ``L = L_SSL + L_MI`` with the modulated views under ``no_grad`` and without updating the
      backbone's BatchNorm running statistics (:func:`frozen_running_stats`: the evaluation
-     features are unmodulated, so their normalisation must not absorb modulated activations);
+     features are unmodulated, so their normalisation must not absorb modulated activations).
+     After Stage A and before Stage B, a probe measures what ``L_MI`` can transfer in this session
+     (``mi_probe_samples`` of the session's training images, 0 = off; evaluation mode, no training
+     generator drawn from, so training is unchanged):
+     :func:`implementations.tmcl.evaluation.modulation_target_information` of the unmodulated
+     features and the expected target ``E_c[h(f_{m_c}(x))]`` over the seen classes;
    * ``vi``: Stage B with ``L_SSL`` only;
    * ``supervised``: cross-entropy fine-tuning of backbone + linear classifier on the session's
      labelled images (as many steps as Stage B takes).
@@ -87,6 +92,7 @@ DEFAULTS: dict[str, Any] = {
     "brightness": 0.0,
     "validation_fraction": 0.0,
     "max_loss": 1e6,
+    "mi_probe_samples": 512,
 }
 MODEL_KEYS = {"arch", "hidden", "features", "head_width", "patch", "dim", "depth", "heads"}
 
@@ -310,6 +316,22 @@ class _Trainer:
             opt.step()
         return losses
 
+    def expected_target(self, x, seen: list[int]) -> Any:
+        """``E_c[h(f_{m_c}(x))]`` over the seen classes ``c``: what ``L_MI`` regresses on, on average.
+
+        Evaluation mode (BatchNorm with its running statistics), so the result does not depend on
+        how a batch mixes classes; no generator is drawn from, so training is unchanged.
+        """
+        torch, net = self.torch, self.net
+        net.eval()
+        out = []
+        with torch.no_grad():
+            for i in range(0, len(x), 512):
+                xb = x[i : i + 512].to(self.device)
+                tasks = [torch.full((len(xb),), c, dtype=torch.long, device=self.device) for c in seen]
+                out.append(torch.stack([net.tmcl_head(net.backbone(xb, t)) for t in tasks]).mean(0).cpu())
+        return torch.cat(out)
+
     def features(self, x) -> Any:
         torch = self.torch
         self.net.eval()
@@ -334,7 +356,12 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
     """Run the class-incremental protocol (module docstring) and return its measurements."""
     import torch
 
-    from implementations.tmcl.evaluation import forgetting, knn_predict, linear_probe
+    from implementations.tmcl.evaluation import (
+        forgetting,
+        knn_predict,
+        linear_probe,
+        modulation_target_information,
+    )
     from suite.data import get_dataset
     from suite.registry import build_registry
 
@@ -385,7 +412,9 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
     m.set("knn_accuracy_untrained", float(np.mean(knn0.numpy() == yte)))
     history, group_acc, losses = [], [], {"pretrain": [], "task": [], "consolidation": [], "finetune": []}
     seen: list[int] = []
-    t_train = t_eval = 0.0
+    t_train = t_eval = t_probe = 0.0
+    mi_probe: list[dict[str, float]] = []  # tmcl: what L_MI's targets hold, after each Stage A
+    probe_rng = ctx.rng("mi-probe")
     for s, classes in enumerate(sessions):
         t0 = time.perf_counter()
         sess = np.flatnonzero(np.isin(ytr, classes))
@@ -399,6 +428,25 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
                 neg = sess_lab[ytr[sess_lab] != c]
                 losses["task"] += trainer.learn_task(c, pos, neg)
             seen += classes
+            if int(p["mi_probe_samples"]) > 0:
+                t1 = time.perf_counter()
+                probe = (
+                    sess
+                    if len(sess) <= int(p["mi_probe_samples"])
+                    else np.sort(probe_rng.choice(sess, size=int(p["mi_probe_samples"]), replace=False))
+                )
+                xp = trainer.x[torch.as_tensor(probe)]
+                mi_probe.append(
+                    modulation_target_information(
+                        trainer.features(xp),
+                        trainer.expected_target(xp, seen),
+                        ytr[probe],
+                        k=int(p["knn_k"]),
+                        temperature=float(p["knn_temperature"]),
+                        seed=ctx.seed + s,
+                    )
+                )
+                t_probe += time.perf_counter() - t1
             losses["consolidation"] += trainer.consolidate(sess, int(p["cons_epochs"]), seen, with_mi=True)
         elif net.method == "vi":
             seen += classes
@@ -464,7 +512,12 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
     m.set("knn_labelled_accuracy", history[-1]["knn_labelled_accuracy"])
     m.set("knn_accuracy_avg", float(np.mean([h["knn_accuracy"] for h in history])))
     m.set("forgetting", forgetting(group_acc), "forgetting needs at least two sessions")
-    m.set("train_seconds", t_train)
+    if mi_probe:
+        for key in ("knn_gain", "label_r2_gain"):
+            m.set(f"mi_target_{key}", float(np.mean([d[key] for d in mi_probe])))
+        m.artifacts["mi_probe"] = mi_probe
+    m.set("train_seconds", t_train - t_probe)
+    m.set("mi_probe_seconds", t_probe)
     m.set("eval_seconds", t_eval)
     m.artifacts["sessions"] = history
     m.artifacts["final_losses"] = {k: (v[-1] if v else None) for k, v in losses.items()}

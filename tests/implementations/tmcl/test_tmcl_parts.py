@@ -141,6 +141,31 @@ def test_knn_and_probe_and_forgetting():
     assert math.isnan(forgetting([[1.0]]))
 
 
+def test_modulation_target_information_separates_label_information_from_features():
+    from implementations.tmcl.evaluation import modulation_target_information
+
+    g = torch.Generator().manual_seed(0)
+    y = np.arange(400) % 4
+    # features: weak class structure under strong noise
+    f = torch.randn(400, 16, generator=g) + 0.4 * torch.nn.functional.one_hot(torch.as_tensor(y), 16).double().float()
+    # a target that is a rotation of the features carries nothing new: same cosines, same kNN
+    q, _ = torch.linalg.qr(torch.randn(16, 16, generator=g, dtype=torch.float64))
+    rot = modulation_target_information(f, (f.double() @ q).float(), y, seed=0)
+    assert rot["knn_gain"] == 0.0
+    assert abs(rot["label_r2_gain"]) < 0.01
+    assert 0.25 < rot["knn_features"] < 0.9  # above chance 0.25, far from perfect
+    # a target that adds the label itself: it separates the classes perfectly, and the label explains
+    # the part of it that the features cannot: nearly all of the one-hot block's share of the
+    # variance (4 x 9 x 3/16 = 6.75 of ~22.9), less the little the weak features already predict
+    lab = torch.cat([f, 3.0 * torch.nn.functional.one_hot(torch.as_tensor(y), 4).float()], dim=1)
+    full = modulation_target_information(f, lab, y, seed=0)
+    assert full["knn_expected_target"] == 1.0
+    assert full["knn_gain"] == pytest.approx(1.0 - full["knn_features"])
+    share = float(lab[:, 16:].var(0, unbiased=False).sum() / lab.var(0, unbiased=False).sum())
+    assert share == pytest.approx(0.295, abs=0.01)
+    assert 0.8 * share < full["label_r2_gain"] < share + 0.01  # share: on all rows; the gain: held-out half
+
+
 def test_validation_split_is_stratified_disjoint_and_fixed():
     y = np.repeat(np.arange(3), [100, 50, 10])
     tr, va = validation_split(y, 0.2)

@@ -55,6 +55,23 @@ def test_continual_runs_and_learns(tmp_path, method):
     assert m.metrics["params"] == 64 * 64 + 64 * 64 + 4 * 64  # two linears (no bias) + two BN affines
     assert m.metrics["modulation_params_per_class"] == 2 * (64 + 64)
     assert all(v is None or math.isfinite(v) for v in m.artifacts["final_losses"].values())
+    # tmcl measures what L_MI's targets hold after every Stage A; the other methods have no targets
+    probes = m.artifacts.get("mi_probe", [])
+    assert len(probes) == (5 if method == "tmcl" else 0)
+    if method == "tmcl":
+        assert all(0.0 <= d["knn_features"] <= 1.0 and math.isfinite(d["label_r2_gain"]) for d in probes)
+        gains = [d["knn_gain"] for d in probes]
+        assert m.metrics["mi_target_knn_gain"] == pytest.approx(float(np.mean(gains)))
+    else:
+        assert "mi_target_knn_gain" not in m.metrics
+
+
+def test_mi_probe_leaves_training_unchanged(tmp_path):
+    with_probe = _run(tmp_path, "tmcl", n_sessions=5, mi_probe_samples=64)
+    without = _run(tmp_path, "tmcl", n_sessions=5, mi_probe_samples=0)
+    assert "mi_probe" not in without.artifacts
+    # bit-identical session histories (repr: the not-yet-seen groups are NaN, which == rejects)
+    assert repr(with_probe.artifacts["sessions"]) == repr(without.artifacts["sessions"])
 
 
 def test_validation_scale_holds_out_training_images(tmp_path, monkeypatch):
