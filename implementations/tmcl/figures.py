@@ -1,5 +1,7 @@
 """Report figure of TMCL: kNN and linear-probe accuracy on the classes seen so far after every
-session, one line per method (mean over seeds), per task and scale."""
+session, one line per method (mean over seeds), per task and scale; where tmcl runs recorded the
+``mi_probe`` (README "What L_MI's targets hold"), a third panel: kNN on the session's classes from
+the unmodulated features and from ``L_MI``'s expected target, after each Stage A."""
 
 from __future__ import annotations
 
@@ -12,11 +14,11 @@ import pandas as pd
 METHODS = ("tmcl", "vi", "supervised")
 
 
-def _figure():
+def _figure(panels: int):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(9.6, 4.0), layout="constrained")
+    fig = Figure(figsize=(4.8 * panels, 4.0), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
@@ -30,19 +32,17 @@ def tmcl_figures(df: pd.DataFrame, out_dir: Path) -> list[Path]:
         rows = rows[rows["status"] == "ok"]
     out: list[Path] = []
     for (task, scale), grp in rows.groupby(["task", "scale"]):
-        fig = _figure()
-        axes = fig.subplots(1, 2, sharey=True)
+        arts = {m: [_artifacts(raw) for raw in grp.loc[grp["model"] == m, "artifacts"]] for m in METHODS}
+        probes = [a["mi_probe"] for a in arts["tmcl"] if a.get("mi_probe")]
+        fig = _figure(3 if probes else 2)
+        axes = fig.subplots(1, 3 if probes else 2, sharey=True)
         drawn = False
         for i, method in enumerate(METHODS):
-            curves = []
-            for raw in grp.loc[grp["model"] == method, "artifacts"]:
-                sessions = json.loads(raw).get("sessions") if isinstance(raw, str) else None
-                if sessions:
-                    curves.append(sessions)
+            curves = [a["sessions"] for a in arts[method] if a.get("sessions")]
             if not curves:
                 continue
             drawn = True
-            for ax, key in zip(axes, ("knn_accuracy", "linear_probe_accuracy"), strict=True):
+            for ax, key in zip(axes[:2], ("knn_accuracy", "linear_probe_accuracy"), strict=True):
                 vals = np.array([[s[key] for s in c] for c in curves])
                 x = np.arange(1, vals.shape[1] + 1)
                 ax.set_xticks(x)
@@ -57,7 +57,27 @@ def tmcl_figures(df: pd.DataFrame, out_dir: Path) -> list[Path]:
                 )
         if not drawn:
             continue
-        for ax, title in zip(axes, ("kNN (k=20)", "linear probe"), strict=True):
+        if probes:
+            ax = axes[2]
+            for j, (key, label) in enumerate(
+                (("knn_features", "unmodulated features"), ("knn_expected_target", "E_c[L_MI target]"))
+            ):
+                vals = np.array([[d[key] for d in pr] for pr in probes])
+                x = np.arange(1, vals.shape[1] + 1)
+                ax.errorbar(
+                    x,
+                    vals.mean(0),
+                    yerr=vals.std(0) if len(vals) > 1 else None,
+                    marker="s",
+                    capsize=3,
+                    color=f"C{j + 3}",
+                    label=f"tmcl: {label} (n={len(vals)})",
+                )
+            ax.set_xticks(x)
+            ax.set_xlabel("session")
+            ax.set_title("L_MI probe: kNN, this session's classes", fontsize=9)
+            ax.legend(fontsize=8)
+        for ax, title in zip(axes[:2], ("kNN (k=20)", "linear probe"), strict=True):
             ax.set_xlabel("session")
             ax.set_title(f"{task} @{scale}: {title}", fontsize=9)
             ax.legend(fontsize=8)
@@ -70,3 +90,14 @@ def tmcl_figures(df: pd.DataFrame, out_dir: Path) -> list[Path]:
         fig.savefig(svg)
         out += [png, svg]
     return out
+
+
+def _artifacts(raw) -> dict:
+    """A record's artifacts (a JSON string in the results table); {} where absent or unreadable."""
+    if not isinstance(raw, str):
+        return {}
+    try:
+        out = json.loads(raw)
+    except ValueError:
+        return {}
+    return out if isinstance(out, dict) else {}
