@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-METHODS = ("tmcl", "vi", "supervised")
+METHODS = ("tmcl", "vi", "cassle", "supervised")
 
 
 def _figure(panels: int):
@@ -70,7 +70,7 @@ def tmcl_figures(df: pd.DataFrame, out_dir: Path) -> list[Path]:
                     yerr=vals.std(0) if len(vals) > 1 else None,
                     marker="s",
                     capsize=3,
-                    color=f"C{j + 3}",
+                    color=f"C{j + len(METHODS)}",
                     label=f"tmcl: {label} (n={len(vals)})",
                 )
             ax.set_xticks(x)

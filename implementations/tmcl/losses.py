@@ -1,4 +1,5 @@
-"""TMCL losses: multi-view Barlow Twins (Stage B, pre-training) and the task loss (Stage A).
+"""TMCL losses: multi-view Barlow Twins (Stage B, pre-training), the CaSSLe-style distillation of
+the ``vi_si`` baseline, and the task loss (Stage A).
 
 Card P02 §3 (verified: repo code).
 """
@@ -33,6 +34,27 @@ def multiview_barlow(views: Sequence[Tensor], lam: float = BARLOW_LAMBDA, scale:
         c = zbar.T @ zv / batch
         loss = loss + ((torch.diagonal(c) - 1) ** 2).sum() + lam * (c.pow(2) * (1 - eye)).sum()
     return scale * loss
+
+
+def distill_barlow(pred: Tensor, frozen: Tensor, lam: float = BARLOW_LAMBDA, scale: float = BARLOW_SCALE) -> Tensor:
+    """CaSSLe-style distillation loss of one view (the repo's ``GhoshBarlowLoss`` on two "views":
+    the predicted current projection ``pred`` and the frozen previous-session projection ``frozen``).
+
+    Each of the two ``[B, D]`` inputs is batch-normalised on its own; ``zbar`` is their mean;
+    ``d_{v,i} = mean_b z_v[b, i] zbar[b, i]``, ``K = zbar^T zbar / B``;
+    ``L = scale * [ sum_{v,i} (d_{v,i} - 1)^2 / 2 + lam * sum_{i != j} K_ij^2 ]``.
+    ``frozen`` is detached here: no gradient reaches the previous session's network.
+    """
+    zs = []
+    for z in (pred, frozen.detach()):
+        zs.append((z - z.mean(0)) / (z.var(0, unbiased=False) + 1e-5).sqrt())
+    z = torch.stack(zs)
+    zbar = z.mean(0)
+    on_diag = (z * zbar).mean(1)  # [2, D]
+    inv = ((on_diag - 1) ** 2).sum() / len(zs)
+    k = zbar.T @ zbar / zbar.shape[0]
+    off = k.pow(2).sum() - torch.diagonal(k).pow(2).sum()
+    return scale * (inv + lam * off)
 
 
 def task_loss(z_pos: Tensor, z_neg: Tensor, lam_neg: float = 1.0) -> Tensor:

@@ -1,9 +1,10 @@
 """The TMCL network: a modulated backbone with its SSL projector, TMCL head and predictor, and
 (for the supervised baseline) a linear classifier (card P02 §3).
 
-One factory serves the three registered models, which differ only in ``method``: ``tmcl``
-(``vi_mi``: view invariance + modulation invariance), ``vi`` (SSL only) and ``supervised``
-(cross-entropy fine-tuning on the same labels). The protocol reads ``net.method``.
+One factory serves the four registered models, which differ only in ``method``: ``tmcl``
+(``vi_mi``: view invariance + modulation invariance), ``vi`` (SSL only), ``cassle`` (``vi_si``:
+SSL + CaSSLe-style distillation from the previous session's frozen network, no labels) and
+``supervised`` (cross-entropy fine-tuning on the same labels). The protocol reads ``net.method``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from torch import nn
 from implementations.tmcl.backbone import MLPBackbone, ViTBackbone
 from implementations.tmcl.heads import predictor, projector
 
-METHODS = ("tmcl", "vi", "supervised")
+METHODS = ("tmcl", "vi", "cassle", "supervised")
 
 
 class TMCLNet(nn.Module):
@@ -27,6 +28,10 @@ class TMCLNet(nn.Module):
         self.tmcl_head = projector(backbone.features, head_width)
         self.predictor = predictor(head_width)
         self.classifier = nn.Linear(backbone.features, n_classes)
+        # cassle only, and built last, so that the other methods' initial weights stay as they were:
+        # the repo's ``distill_pred`` (Linear-BN-ReLU-Linear, 2048 wide) maps the current projection
+        # onto the frozen previous-session projection
+        self.distill_predictor = predictor(head_width) if method == "cassle" else None
 
     def feedforward_parameters(self):
         """Backbone weights without the modulations (what Stage B and fine-tuning train)."""
@@ -67,6 +72,10 @@ def build_tmcl(image_shape, n_classes, **kw) -> TMCLNet:
 
 def build_vi(image_shape, n_classes, **kw) -> TMCLNet:
     return build(image_shape, n_classes, **{**kw, "method": "vi"})
+
+
+def build_cassle(image_shape, n_classes, **kw) -> TMCLNet:
+    return build(image_shape, n_classes, **{**kw, "method": "cassle"})
 
 
 def build_supervised(image_shape, n_classes, **kw) -> TMCLNet:

@@ -1,7 +1,7 @@
 """Plugin table of the P02 package (TMCL): declarative, imports nothing heavy.
 
-Models ``tmcl`` (vi + mi), ``vi`` (SSL only) and ``supervised`` (fine-tuning on the same labels)
-share the ``continual`` protocol. Tasks: ``digits-ci`` (scikit-learn digits, 5 x 2 classes, the
+Models ``tmcl`` (vi + mi), ``vi`` (SSL only), ``cassle`` (vi + si: CaSSLe distillation) and
+``supervised`` (fine-tuning on the same labels) share the ``continual`` protocol. Tasks: ``digits-ci`` (scikit-learn digits, 5 x 2 classes, the
 card's smoke stand-in) and ``cifar100-ci`` (CIFAR-100 5 x 20, class order seed 5, from a local
 copy in torchvision's pickle layout). Scale names of ``cifar100-ci`` give the label fraction
 (``paper-1pct``, ``paper-10pct``, ``paper-100pct``; ``paper`` = 1 %); those of ``digits-ci`` too
@@ -88,6 +88,15 @@ PLUGIN = {
             "framework": "torch",
             "protocols": ["continual"],
             "description": _DESC.format(what="SSL only: multi-view Barlow Twins consolidation (vi)"),
+            "scales": _MODEL_SCALES,
+        },
+        "cassle": {
+            "target": "implementations.tmcl.model:build_cassle",
+            "framework": "torch",
+            "protocols": ["continual"],
+            "description": _DESC.format(
+                what="SSL + CaSSLe-style distillation onto the previous session's frozen network (vi_si), no labels"
+            ),
             "scales": _MODEL_SCALES,
         },
         "supervised": {

@@ -23,6 +23,10 @@ Procedure (one seed):
      :func:`implementations.tmcl.evaluation.modulation_target_information` of the unmodulated
      features and the expected target ``E_c[h(f_{m_c}(x))]`` over the seen classes;
    * ``vi``: Stage B with ``L_SSL`` only;
+   * ``cassle`` (the repo's ``vi_si``): Stage B with ``L_SSL`` plus, from session 1 on, the
+     CaSSLe-style distillation (:func:`implementations.tmcl.losses.distill_barlow`) of every view's
+     projection, through a predictor, onto a frozen copy of the previous session's backbone and
+     projector; no labels;
    * ``supervised``: cross-entropy fine-tuning of backbone + linear classifier on the session's
      labelled images (as many steps as Stage B takes).
    No replay: only the current session's images are used.
@@ -219,20 +223,26 @@ class _Trainer:
             q.requires_grad_(feedforward)
         for q in net.modulation_parameters():
             q.requires_grad_(modulations)
-        for m in (net.ssl_head, net.tmcl_head, net.predictor, net.classifier):
-            for q in m.parameters():
+        for m in (net.ssl_head, net.tmcl_head, net.predictor, net.classifier, net.distill_predictor):
+            for q in m.parameters() if m is not None else ():
                 q.requires_grad_(heads)
 
-    def consolidate(self, idx: np.ndarray, epochs: int, seen: list[int], with_mi: bool) -> list[float]:
-        """Stage B (or pre-training with ``with_mi=False``): multi-view Barlow [+ modulation invariance]."""
-        from implementations.tmcl.losses import multiview_barlow
+    def consolidate(
+        self, idx: np.ndarray, epochs: int, seen: list[int], with_mi: bool, distill: tuple[Any, Any] | None = None
+    ) -> list[float]:
+        """Stage B (or pre-training with ``with_mi=False``): multi-view Barlow [+ modulation invariance]
+        [+ CaSSLe distillation onto ``distill = (backbone, ssl_head)``, frozen copies from the end of
+        the previous session: each view's projection, through ``distill_predictor``, is matched to the
+        frozen network's projection of the same view, averaged over the views]."""
+        from implementations.tmcl.losses import distill_barlow, multiview_barlow
 
         torch, net = self.torch, self.net
         self._set_trainable(True, False, True)
         net.train()
-        params = net.feedforward_parameters() + [
-            q for m in (net.ssl_head, net.tmcl_head, net.predictor) for q in m.parameters()
-        ]
+        heads = [net.ssl_head, net.tmcl_head, net.predictor]
+        if distill is not None:
+            heads.append(net.distill_predictor)
+        params = net.feedforward_parameters() + [q for m in heads for q in m.parameters()]
         n_batches = max(1, len(idx) // int(self.p["batch_size"]))
         opt, sched = self._ssl_optimizer(params, epochs * n_batches)
         losses, step = [], 0
@@ -242,7 +252,14 @@ class _Trainer:
                     g["lr"] = sched(step)
                 vs = self.views(xb, int(self.p["views"]))
                 feats = [net.backbone(v) for v in vs]
-                loss = multiview_barlow([net.ssl_head(f) for f in feats])
+                projs = [net.ssl_head(f) for f in feats]
+                loss = multiview_barlow(projs)
+                if distill is not None:
+                    old_backbone, old_head = distill
+                    with torch.no_grad():
+                        frozen = [old_head(old_backbone(v)) for v in vs]
+                    pairs = zip(projs, frozen, strict=True)
+                    loss = loss + sum(distill_barlow(net.distill_predictor(z), f) for z, f in pairs) / len(vs)
                 if with_mi and seen:
                     # the modulated passes normalise with their own batch statistics (train mode, as
                     # in the repo) but must not move the backbone's BN running statistics: those are
@@ -332,6 +349,19 @@ class _Trainer:
                 out.append(torch.stack([net.tmcl_head(net.backbone(xb, t)) for t in tasks]).mean(0).cpu())
         return torch.cat(out)
 
+    def frozen_copy(self) -> tuple[Any, Any]:
+        """Copies of the backbone and SSL projector in evaluation mode, without gradients (CaSSLe's
+        teacher, refreshed at the end of every session as in the repo's ``on_train_epoch_end``)."""
+        import copy
+
+        out = []
+        for m in (self.net.backbone, self.net.ssl_head):
+            c = copy.deepcopy(m).eval()
+            for q in c.parameters():
+                q.requires_grad_(False)
+            out.append(c)
+        return out[0], out[1]
+
     def features(self, x) -> Any:
         torch = self.torch
         self.net.eval()
@@ -415,6 +445,7 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
     t_train = t_eval = t_probe = 0.0
     mi_probe: list[dict[str, float]] = []  # tmcl: what L_MI's targets hold, after each Stage A
     probe_rng = ctx.rng("mi-probe")
+    frozen_copy = None  # cassle: (backbone, ssl_head) at the end of the previous session
     for s, classes in enumerate(sessions):
         t0 = time.perf_counter()
         sess = np.flatnonzero(np.isin(ytr, classes))
@@ -451,6 +482,12 @@ def run(task: Task, model: ModelInfo, spec: Any, ctx: RunContext) -> Measurement
         elif net.method == "vi":
             seen += classes
             losses["consolidation"] += trainer.consolidate(sess, int(p["cons_epochs"]), seen, with_mi=False)
+        elif net.method == "cassle":
+            seen += classes
+            losses["consolidation"] += trainer.consolidate(
+                sess, int(p["cons_epochs"]), seen, with_mi=False, distill=frozen_copy
+            )
+            frozen_copy = trainer.frozen_copy()  # the teacher of the next session
         else:
             seen += classes
             losses["finetune"] += trainer.finetune(sess[is_lab[sess]], n_steps)

@@ -10,7 +10,7 @@ import torch
 
 from implementations.tmcl.augment import augment, intensity_jitter, random_shift
 from implementations.tmcl.evaluation import forgetting, knn_predict, linear_probe
-from implementations.tmcl.losses import BARLOW_LAMBDA, BARLOW_SCALE, multiview_barlow, task_loss
+from implementations.tmcl.losses import BARLOW_LAMBDA, BARLOW_SCALE, distill_barlow, multiview_barlow, task_loss
 from implementations.tmcl.model import build
 from implementations.tmcl.modulation import ModulatedLinear, ModulationParams, TaskModulation, modulate
 from implementations.tmcl.protocol import DEFAULTS, _Trainer, frozen_running_stats, labelled_subset, validation_split
@@ -81,6 +81,39 @@ def test_multiview_barlow_gradient_matches_finite_differences():
     torch.manual_seed(1)
     views = [torch.randn(8, 3, dtype=torch.float64, requires_grad=True) for _ in range(2)]
     assert torch.autograd.gradcheck(lambda a, b: multiview_barlow([a, b]), views, eps=1e-6, atol=1e-5)
+
+
+def _distill_reference(pred, frozen, lam, scale):
+    """The repo's GhoshBarlowLoss on (pred, frozen), element by element."""
+    zs = [(z - z.mean(0)) / (z.var(0, unbiased=False) + 1e-5).sqrt() for z in (pred, frozen)]
+    b, d = pred.shape
+    zbar = (zs[0] + zs[1]) / 2
+    inv = sum((float((zs[v][:, i] * zbar[:, i]).sum()) / b - 1) ** 2 for v in range(2) for i in range(d)) / 2
+    off = sum(float((zbar[:, i] * zbar[:, j]).sum() / b) ** 2 for i in range(d) for j in range(d) if i != j)
+    return scale * (inv + lam * off)
+
+
+def test_distill_barlow_matches_elementwise_definition_and_stops_gradient():
+    torch.manual_seed(2)
+    pred = torch.randn(16, 5, dtype=torch.float64, requires_grad=True)
+    frozen = torch.randn(16, 5, dtype=torch.float64, requires_grad=True)
+    got = distill_barlow(pred, frozen)
+    assert float(got.detach()) == pytest.approx(
+        _distill_reference(pred.detach(), frozen.detach(), 0.005, 0.024), rel=1e-6
+    )
+    got.backward()
+    assert frozen.grad is None and float(pred.grad.abs().sum()) > 0  # only the current network learns
+    # a prediction equal to decorrelated frozen projections: on-diagonal terms 1, K = I: loss ~0
+    # (the QR of centred columns gives centred orthonormal columns)
+    a = torch.randn(64, 5, dtype=torch.float64)
+    q, _ = torch.linalg.qr(a - a.mean(0))
+    assert float(distill_barlow(q, q)) < 1e-6
+    # uncorrelated prediction: each on-diagonal term is ~1/2, so the loss is ~scale * D * 2 * (1/2)^2 / 2
+    far = distill_barlow(torch.randn(4096, 5, dtype=torch.float64), torch.randn(4096, 5, dtype=torch.float64))
+    assert float(far) == pytest.approx(0.024 * 5 * 0.25, rel=0.05)
+    p = torch.randn(8, 3, dtype=torch.float64, requires_grad=True)
+    f = torch.randn(8, 3, dtype=torch.float64)
+    assert torch.autograd.gradcheck(lambda a: distill_barlow(a, f), (p,), eps=1e-6, atol=1e-5)
 
 
 def test_task_loss_hand_computed():
@@ -214,6 +247,30 @@ def test_stage_b_leaves_modulations_and_uses_no_grad_targets():
     assert len(losses) == 2 and all(math.isfinite(v) for v in losses)
     for a, b in zip(mods, net.modulation_parameters(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_cassle_distils_onto_a_frozen_copy_of_the_previous_network():
+    torch.manual_seed(0)
+    net = build((1, 8, 8), 10, arch="mlp", method="cassle")
+    assert build((1, 8, 8), 10, arch="mlp", method="vi").distill_predictor is None
+    x = torch.rand(64, 1, 8, 8)
+    p = {**DEFAULTS, "batch_size": 32}
+    twin = build((1, 8, 8), 10, arch="mlp", method="cassle")
+    twin.load_state_dict(net.state_dict())
+    tr = _Trainer(net, x, np.zeros(64, dtype=int), p, seed=0)
+    teacher = tr.frozen_copy()
+    assert not any(m.training for t in teacher for m in t.modules())
+    snap = [{k: v.clone() for k, v in t.state_dict().items()} for t in teacher]
+    head0 = [q.detach().clone() for q in net.distill_predictor.parameters()]
+    with_d = tr.consolidate(np.arange(64), 1, [], with_mi=False, distill=teacher)
+    without = _Trainer(twin, x, np.zeros(64, dtype=int), p, seed=0).consolidate(np.arange(64), 1, [], with_mi=False)
+    # the teacher (weights and BN statistics) does not move; the distillation predictor does
+    for t, sd in zip(teacher, snap, strict=True):
+        assert all(torch.equal(v, t.state_dict()[k]) for k, v in sd.items())
+    assert any(not torch.equal(a, b) for a, b in zip(head0, net.distill_predictor.parameters(), strict=True))
+    # same views (the teacher draws no random numbers), so the first loss differs by the distillation term
+    assert with_d[0] > without[0] + 1e-3
+    assert all(q.grad is None or float(q.grad.abs().sum()) == 0 for t in teacher for q in t.parameters())
 
 
 def test_stage_b_modulated_targets_leave_bn_running_stats_alone():

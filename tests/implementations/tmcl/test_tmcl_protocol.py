@@ -40,7 +40,7 @@ def _run(tmp_path, method: str, **over):
     return run(Task("digits-ci", "continual", "digits-ci"), model, None, ctx)
 
 
-@pytest.mark.parametrize("method", ["tmcl", "vi", "supervised"])
+@pytest.mark.parametrize("method", ["tmcl", "vi", "cassle", "supervised"])
 def test_continual_runs_and_learns(tmp_path, method):
     m = _run(tmp_path, method)
     sessions = m.artifacts["sessions"]
@@ -154,18 +154,22 @@ def test_plans_expand_with_published_sizes():
 
     reg = build_registry(REPO)
     plan = load_plan(REPO / "plans" / "p02-tmcl-paper.yaml", reg)
-    assert len(plan.specs) == 3 * 3 * 4
+    assert len(plan.specs) == 4 * 3 * 4
+    assert {s.model for s in plan.specs} == {"tmcl", "vi", "cassle", "supervised"}
     fractions = {merged_params(s, reg)["label_fraction"] for s in plan.specs}
     assert fractions == {0.01, 0.1, 1.0}
     p = merged_params(plan.specs[0], reg)
     assert (p["arch"], p["dim"], p["depth"], p["heads"], p["patch"], p["head_width"]) == ("vit", 384, 6, 12, 4, 2048)
     assert (p["pretrain_epochs"], p["cons_epochs"], p["batch_size"]) == (250, 200, 256)
     smoke = load_plan(REPO / "plans" / "p02-tmcl-smoke.yaml", reg)
-    assert {s.model for s in smoke.specs} == {"tmcl", "vi", "supervised"}
+    assert {s.model for s in smoke.specs} == {"tmcl", "vi", "cassle", "supervised"}
     jitter = [s for s in smoke.specs if s.task == "digits-ci-jitter"]
-    assert len(jitter) == 2 * 3 * 3
+    assert len(jitter) == 2 * 4 * 3
     assert {(s.model, s.seed, s.scale) for s in jitter} == {
-        (m, k, sc) for m in ("tmcl", "vi", "supervised") for k in (0, 1, 2) for sc in ("smoke-1pct", "smoke-1pct-long")
+        (m, k, sc)
+        for m in ("tmcl", "vi", "cassle", "supervised")
+        for k in (0, 1, 2)
+        for sc in ("smoke-1pct", "smoke-1pct-long")
     }
     for s in jitter:  # both on the test split at 1 % labels; only Stage B's length differs
         pj = merged_params(s, reg)
