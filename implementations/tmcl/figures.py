@@ -43,43 +43,20 @@ def tmcl_figures(df: pd.DataFrame, out_dir: Path) -> list[Path]:
                 continue
             drawn = True
             for ax, key in zip(axes[:2], ("knn_accuracy", "linear_probe_accuracy"), strict=True):
-                vals = np.array([[s[key] for s in c] for c in curves])
-                x = np.arange(1, vals.shape[1] + 1)
-                ax.set_xticks(x)
-                ax.errorbar(
-                    x,
-                    vals.mean(0),
-                    yerr=vals.std(0) if len(vals) > 1 else None,
-                    marker="o",
-                    capsize=3,
-                    color=f"C{i}",
-                    label=f"{method} (n={len(vals)})",
-                )
+                _per_session(ax, [[s[key] for s in c] for c in curves], f"C{i}", method, "o")
         if not drawn:
             continue
+        titles = [f"{task} @{scale}: kNN (k=20)", f"{task} @{scale}: linear probe"]
         if probes:
-            ax = axes[2]
+            titles.append("L_MI probe: kNN, this session's classes")
             for j, (key, label) in enumerate(
                 (("knn_features", "unmodulated features"), ("knn_expected_target", "E_c[L_MI target]"))
             ):
-                vals = np.array([[d[key] for d in pr] for pr in probes])
-                x = np.arange(1, vals.shape[1] + 1)
-                ax.errorbar(
-                    x,
-                    vals.mean(0),
-                    yerr=vals.std(0) if len(vals) > 1 else None,
-                    marker="s",
-                    capsize=3,
-                    color=f"C{j + len(METHODS)}",
-                    label=f"tmcl: {label} (n={len(vals)})",
-                )
-            ax.set_xticks(x)
+                vals = [[d[key] for d in pr] for pr in probes]
+                _per_session(axes[2], vals, f"C{j + len(METHODS)}", f"tmcl: {label}", "s")
+        for ax, title in zip(axes, titles, strict=True):
             ax.set_xlabel("session")
-            ax.set_title("L_MI probe: kNN, this session's classes", fontsize=9)
-            ax.legend(fontsize=8)
-        for ax, title in zip(axes[:2], ("kNN (k=20)", "linear probe"), strict=True):
-            ax.set_xlabel("session")
-            ax.set_title(f"{task} @{scale}: {title}", fontsize=9)
+            ax.set_title(title, fontsize=9)
             ax.legend(fontsize=8)
         axes[0].set_ylabel("accuracy on classes seen so far")
         png, svg = (
@@ -90,6 +67,22 @@ def tmcl_figures(df: pd.DataFrame, out_dir: Path) -> list[Path]:
         fig.savefig(svg)
         out += [png, svg]
     return out
+
+
+def _per_session(ax, runs: list[list[float]], color: str, label: str, marker: str) -> None:
+    """One line of per-session values: the mean over runs, their std as error bars (n > 1)."""
+    vals = np.array(runs)
+    x = np.arange(1, vals.shape[1] + 1)
+    ax.set_xticks(x)
+    ax.errorbar(
+        x,
+        vals.mean(0),
+        yerr=vals.std(0) if len(vals) > 1 else None,
+        marker=marker,
+        capsize=3,
+        color=color,
+        label=f"{label} (n={len(vals)})",
+    )
 
 
 def _artifacts(raw) -> dict:
