@@ -340,14 +340,12 @@ class _Trainer:
         how a batch mixes classes; no generator is drawn from, so training is unchanged.
         """
         torch, net = self.torch, self.net
-        net.eval()
-        out = []
-        with torch.no_grad():
-            for i in range(0, len(x), 512):
-                xb = x[i : i + 512].to(self.device)
-                tasks = [torch.full((len(xb),), c, dtype=torch.long, device=self.device) for c in seen]
-                out.append(torch.stack([net.tmcl_head(net.backbone(xb, t)) for t in tasks]).mean(0).cpu())
-        return torch.cat(out)
+
+        def mean_target(xb):
+            tasks = [torch.full((len(xb),), c, dtype=torch.long, device=self.device) for c in seen]
+            return torch.stack([net.tmcl_head(net.backbone(xb, t)) for t in tasks]).mean(0)
+
+        return self._evaluate(x, mean_target)
 
     def frozen_copy(self) -> tuple[Any, Any]:
         """Copies of the backbone and SSL projector in evaluation mode, without gradients (CaSSLe's
@@ -363,10 +361,15 @@ class _Trainer:
         return out[0], out[1]
 
     def features(self, x) -> Any:
+        """Unmodulated backbone features (evaluation mode)."""
+        return self._evaluate(x, self.net.backbone)
+
+    def _evaluate(self, x, fn, chunk: int = 512) -> Any:
+        """``fn`` over ``x`` in chunks, in evaluation mode and without gradients; on the CPU."""
         torch = self.torch
         self.net.eval()
         with torch.no_grad():
-            return torch.cat([self.net.backbone(x[i : i + 512].to(self.device)).cpu() for i in range(0, len(x), 512)])
+            return torch.cat([fn(x[i : i + chunk].to(self.device)).cpu() for i in range(0, len(x), chunk)])
 
 
 def _device(ctx: RunContext, spec: Any) -> str:
